@@ -1,0 +1,170 @@
+package stampede
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind says what happened in an Event.
+type Kind uint8
+
+// The kinds of events, in the order a request usually meets them.
+const (
+	KindRequest      Kind = iota // a get or fetch step started
+	KindLockWait                 // waiting for the cache lock (or an in-flight fetch)
+	KindLockAcquired             // the lock is held; detail says how long the wait was
+	KindCacheHit                 // answered from the store
+	KindFetchStart               // a network fetch was sent
+	KindFetchDone                // a network fetch answered
+	KindShared                   // answered by another caller's in-flight fetch
+	KindError                    // the request failed
+	KindLockReleased             // the lock was let go
+	KindWorkStart                // a work step started
+	KindWorkDone                 // a work step ended
+	KindOnceStart                // a once job started running
+	KindOnceDone                 // a once job's outcome reached this worker
+	KindDone                     // the worker finished its steps
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	"request", "lock-wait", "lock-acquired", "cache-hit", "fetch-start",
+	"fetch-done", "shared", "error", "lock-released", "work-start",
+	"work-done", "once-start", "once-done", "done",
+}
+
+// Kinds lists every kind, for filters and legends.
+func Kinds() []Kind {
+	ks := make([]Kind, numKinds)
+	for i := range ks {
+		ks[i] = Kind(i)
+	}
+	return ks
+}
+
+func (k Kind) String() string {
+	if k < numKinds {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// ParseKind is the inverse of Kind.String.
+func ParseKind(s string) (Kind, error) {
+	for i, n := range kindNames {
+		if n == s {
+			return Kind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown event kind %q", s)
+}
+
+// MarshalText encodes a kind as its name.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText decodes a kind from its name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	v, err := ParseKind(string(b))
+	*k = v
+	return err
+}
+
+// Event is one thing that happened during a run.
+type Event struct {
+	Seq    int           `json:"seq"`    // order of emission within the run, from 1
+	At     time.Duration `json:"-"`      // time since the run started
+	Worker string        `json:"worker"` // e.g. "parse_stuff" or "crowd#7"
+	Target string        `json:"target"` // the URL, or the once job's name
+	Kind   Kind          `json:"kind"`
+	Detail string        `json:"detail,omitempty"`
+	// By names the worker whose fetch or once job served this event's
+	// worker, on cache-hit, shared and once-done events.
+	By string `json:"by,omitempty"`
+}
+
+// MarshalJSON adds the time as milliseconds, the unit people read.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	return json.Marshal(struct {
+		AtMs float64 `json:"atMs"`
+		plain
+	}{float64(e.At.Microseconds()) / 1000, plain(e)})
+}
+
+// Group is the worker's name without its "#N" replica suffix, so the
+// replicas of `crowd x50` can be drawn as one band.
+func (e Event) Group() string { return GroupOf(e.Worker) }
+
+// GroupOf strips a "#N" replica suffix from a worker name.
+func GroupOf(worker string) string {
+	if i := strings.LastIndexByte(worker, '#'); i > 0 {
+		return worker[:i]
+	}
+	return worker
+}
+
+// Deduped reports whether the event answered a request without its own
+// network fetch.
+func (e Event) Deduped() bool { return e.Kind == KindCacheHit || e.Kind == KindShared }
+
+func (e Event) String() string {
+	s := fmt.Sprintf("%8.1fms %-14s %-13s %s", float64(e.At.Microseconds())/1000, e.Worker, e.Kind, e.Target)
+	if e.By != "" {
+		s += " (by " + e.By + ")"
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// Stats are a run's counters, derived from its events by Add. The JSON
+// names are the public interface of window.stampede and #run-stats.
+type Stats struct {
+	Strategy Strategy `json:"strategy"`
+	Workers  int      `json:"workers"`
+	Requests int      `json:"requests"` // get and fetch steps started
+	Fetches  int      `json:"fetches"`  // network fetches really sent
+	Hits     int      `json:"hits"`     // answered from the store, also after a lock wait
+	Shared   int      `json:"shared"`   // answered by another caller's in-flight fetch
+	Deduped  int      `json:"deduped"`  // Hits + Shared
+	Errors   int      `json:"errors"`   // requests that failed
+	OnceRuns int      `json:"onceRuns"` // once jobs actually run
+	WallMs   float64  `json:"wallMs"`   // from the run's start to its last worker's end
+	// MaxWaitMs is the longest single lock or in-flight wait.
+	MaxWaitMs float64 `json:"maxWaitMs"`
+	Events    int     `json:"events"`
+}
+
+// Add counts one event. Every counter is derived here and nowhere else,
+// so nothing is counted twice.
+func (s *Stats) Add(e Event) {
+	s.Events++
+	switch e.Kind {
+	case KindRequest:
+		s.Requests++
+	case KindFetchStart:
+		s.Fetches++
+	case KindCacheHit:
+		s.Hits++
+	case KindShared:
+		s.Shared++
+	case KindError:
+		s.Errors++
+	case KindOnceStart:
+		s.OnceRuns++
+	}
+	s.Deduped = s.Hits + s.Shared
+	if ms := float64(e.At.Microseconds()) / 1000; ms > s.WallMs {
+		s.WallMs = ms
+	}
+}
+
+// noteWait records a wait's length for MaxWaitMs.
+func (s *Stats) noteWait(d time.Duration) {
+	if ms := float64(d.Microseconds()) / 1000; ms > s.MaxWaitMs {
+		s.MaxWaitMs = ms
+	}
+}
