@@ -236,7 +236,7 @@ func (l *Loader) lookup(ctx context.Context, worker, url string, waited time.Dur
 	if err != nil || !ok {
 		return Response{}, false
 	}
-	detail := "stored " + r.FetchedAt.Format("15:04:05.000")
+	detail := ""
 	if waited > 0 {
 		detail = "after waiting " + round(waited).String() + " for the lock"
 	}
