@@ -1,0 +1,27 @@
+// Package ui is the Stampede playground page: a go-app component that
+// edits a scenario, runs it with the engine in app/stampede, and shows the
+// live log, the counters and #run-stats. It builds natively (prerendering,
+// tests) and for js/wasm, and knows the browser only through go-app and
+// the Env that wasm/main.go fills.
+package ui
+
+import (
+	"context"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// Env is what the page needs from the browser; wasm/main.go fills it.
+type Env struct {
+	Fetcher   stampede.Fetcher                                   // browser fetch (nil natively during prerender)
+	OpenStore func(ctx context.Context) (stampede.Store, string) // store + a notice when falling back to memory ("" if IndexedDB works); nil → MemoryStore
+	CrossTab  stampede.Locker                                    // nil for now
+	Version   string
+}
+
+// NewPlayground returns the page at route "/".
+func NewPlayground(env Env) app.Composer {
+	return newPlayground(env)
+}

@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// MaxLines is how many log lines the page shows at most, after filters.
+const MaxLines = 500
+
+// logSize is how many events a run's Log and the page keep.
+const logSize = 10000
+
+// Line classes, also the names of the class filters.
+const (
+	classDedup = "dedup" // answered without its own network fetch
+	classNet   = "net"   // a network fetch
+	classErr   = "err"   // a failed request
+	classLock  = "lock"  // waiting for, holding or letting go of a lock
+)
+
+// classify says how a log line is marked: dedup for cache-hit, shared and
+// a once-done whose job another worker ran; net for fetch-start and
+// fetch-done; err for errors; lock for lock events; "" otherwise.
+func classify(e stampede.Event) string {
+	switch e.Kind {
+	case stampede.KindCacheHit, stampede.KindShared:
+		return classDedup
+	case stampede.KindOnceDone:
+		if e.By != "" && e.By != e.Worker {
+			return classDedup
+		}
+	case stampede.KindFetchStart, stampede.KindFetchDone:
+		return classNet
+	case stampede.KindError:
+		return classErr
+	case stampede.KindLockWait, stampede.KindLockAcquired, stampede.KindLockReleased:
+		return classLock
+	}
+	return ""
+}
+
+// badges are the words shown on marked lines.
+var badges = map[string]string{classDedup: "deduped", classNet: "network", classErr: "error"}
+
+// filter selects log lines. The zero value selects everything.
+type filter struct {
+	Group string // worker group, as stampede.GroupOf; "" for all
+	Kind  string // a kind name, a class (dedup, net, err, lock), or "" for all
+}
+
+func (f filter) active() bool { return f.Group != "" || f.Kind != "" }
+
+func (f filter) match(e stampede.Event) bool {
+	if f.Group != "" && e.Group() != f.Group {
+		return false
+	}
+	switch f.Kind {
+	case "":
+		return true
+	case classDedup, classNet, classErr, classLock:
+		return classify(e) == f.Kind
+	}
+	return e.Kind.String() == f.Kind
+}
+
+// logLine is one event as the log shows it.
+type logLine struct {
+	Seq    int
+	AtMs   string
+	Worker string
+	Kind   string
+	Target string
+	Detail string
+	By     string // who served it, when not the worker itself
+	Class  string
+	Badge  string
+}
+
+func lineOf(e stampede.Event) logLine {
+	c := classify(e)
+	l := logLine{
+		Seq:    e.Seq,
+		AtMs:   fmt.Sprintf("%.1f", float64(e.At.Microseconds())/1000),
+		Worker: e.Worker,
+		Kind:   e.Kind.String(),
+		Target: e.Target,
+		Detail: e.Detail,
+		Class:  c,
+		Badge:  badges[c],
+	}
+	if e.By != "" && e.By != e.Worker {
+		l.By = e.By
+	}
+	return l
+}
+
+// buildView returns the newest max events that match f, oldest first, and
+// how many of events match in all.
+func buildView(events []stampede.Event, f filter, max int) (lines []logLine, matched int) {
+	var picked []int
+	for i := len(events) - 1; i >= 0; i-- {
+		if !f.match(events[i]) {
+			continue
+		}
+		matched++
+		if len(picked) < max {
+			picked = append(picked, i)
+		}
+	}
+	lines = make([]logLine, len(picked))
+	for k, i := range picked {
+		lines[len(picked)-1-k] = lineOf(events[i])
+	}
+	return lines, matched
+}
+
+// viewNote says how much of the log is shown.
+func viewNote(shown, matched, total, dropped int, filtered bool) string {
+	switch {
+	case total == 0:
+		return "no events yet: press Run"
+	case filtered:
+		return fmt.Sprintf("showing last %d of %d matching events (%d events in all, %d dropped)", shown, matched, total, dropped)
+	}
+	return fmt.Sprintf("showing last %d of %d events (%d dropped)", shown, total, dropped)
+}
+
+// appendBounded appends more to events, keeping the newest max.
+func appendBounded(events, more []stampede.Event, max int) []stampede.Event {
+	events = append(events, more...)
+	if len(events) > max {
+		events = append([]stampede.Event(nil), events[len(events)-max:]...)
+	}
+	return events
+}
+
+// logList renders log lines. It only displays what its parent gives it.
+type logList struct {
+	app.Compo
+
+	Ilines []logLine
+}
+
+func newLogList() *logList { return &logList{} }
+
+// Lines sets the lines to show.
+func (l *logList) Lines(v []logLine) *logList {
+	l.Ilines = v
+	return l
+}
+
+func (l *logList) Render() app.UI {
+	return app.Ol().Class("lines").Body(
+		app.Range(l.Ilines).Slice(func(i int) app.UI {
+			ln := l.Ilines[i]
+			return app.Li().Class("line", ln.Class).Body(
+				app.Span().Class("at").Text(ln.AtMs),
+				app.Span().Class("worker").Text(ln.Worker),
+				app.Span().Class("kind").Text(ln.Kind),
+				app.Span().Class("target").Text(ln.Target),
+				app.If(ln.By != "",
+					app.Span().Class("by").Text("by "+ln.By),
+				),
+				app.If(ln.Badge != "",
+					app.Span().Class("badge").Text(ln.Badge),
+				),
+				app.If(ln.Detail != "",
+					app.Span().Class("detail").Text(ln.Detail),
+				),
+			)
+		}),
+	)
+}

@@ -1,0 +1,292 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// MaxLatency bounds the added latency a page or a link may ask for.
+const MaxLatency = 10 * time.Second
+
+// DefaultLatency is the added latency of a fresh page.
+const DefaultLatency = "200ms"
+
+// settings is what the editor holds and a link carries.
+type settings struct {
+	Text     string            // scenario text
+	Strategy stampede.Strategy // may be invalid until checked
+	Latency  string            // Go duration text, as typed
+}
+
+// defaultSettings is the seed preset under its strategy.
+func defaultSettings() settings {
+	p, _ := stampede.LookupPreset("seed")
+	st := p.Strategy
+	if st == "" {
+		st = stampede.Lock
+	}
+	return settings{Text: p.Text, Strategy: st, Latency: DefaultLatency}
+}
+
+// parseLatency reads added latency: a Go duration from 0 to MaxLatency.
+func parseLatency(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, errors.New("latency is empty: want a Go duration like 200ms (0 for none)")
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("bad latency %q: want a Go duration like 200ms or 1.5s", truncate(s))
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("latency %s is negative: want 0 to %v", s, MaxLatency)
+	}
+	if d > MaxLatency {
+		return 0, fmt.Errorf("latency %s is over the limit of %v", s, MaxLatency)
+	}
+	return d, nil
+}
+
+// checkStrategy accepts a strategy name, refusing crosstab when the page
+// has no cross-tab Locker.
+func checkStrategy(name string, crossTab bool) (stampede.Strategy, error) {
+	s, err := stampede.ParseStrategy(name)
+	if err != nil {
+		return "", err
+	}
+	if s == stampede.CrossTab && !crossTab {
+		return "", stampede.ErrNoCrossTab
+	}
+	return s, nil
+}
+
+// matchPreset names the preset whose text is text, or "" for none.
+// Surrounding space does not count: a textarea may drop a final newline.
+func matchPreset(text string) string {
+	t := strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	for _, p := range stampede.Presets() {
+		if strings.TrimSpace(p.Text) == t {
+			return p.Name
+		}
+	}
+	return ""
+}
+
+// startup is what the page's URL asks for when it opens.
+type startup struct {
+	settings
+	Run    bool     // run=1: start a run once the page is ready
+	Fresh  bool     // fresh=1: clear the cache first
+	Errors []string // one message per invalid parameter, naming it
+}
+
+// parseParams reads the page's URL parameters over def. An invalid
+// parameter leaves def's value and adds a message naming the parameter.
+// A scenario= text that does not parse is still loaded, so it can be
+// fixed in the editor; its error shows there and a run refuses it.
+func parseParams(q url.Values, def settings, crossTab bool) startup {
+	st := startup{settings: def}
+	bad := func(param, value string, err error) {
+		st.Errors = append(st.Errors, fmt.Sprintf("%s=%s: %v", param, truncate(value), err))
+	}
+	_, hasScenario := q["scenario"]
+	if q.Has("preset") {
+		name := q.Get("preset")
+		switch p, err := stampede.LookupPreset(name); {
+		case err != nil:
+			bad("preset", name, err)
+		case hasScenario:
+			bad("preset", name, errors.New("ignored: scenario= is given too"))
+		default:
+			st.Text = p.Text
+			if p.Strategy != "" {
+				st.Strategy = p.Strategy
+			}
+		}
+	}
+	if hasScenario {
+		text := q.Get("scenario")
+		st.Text = text
+		if _, err := stampede.Parse(text); err != nil {
+			bad("scenario", firstLine(text), err)
+		}
+	}
+	if q.Has("strategy") {
+		name := q.Get("strategy")
+		if s, err := checkStrategy(name, crossTab); err != nil {
+			bad("strategy", name, err)
+		} else {
+			st.Strategy = s
+		}
+	}
+	if q.Has("latency") {
+		v := q.Get("latency")
+		if _, err := parseLatency(v); err != nil {
+			bad("latency", v, err)
+		} else {
+			st.Latency = strings.TrimSpace(v)
+		}
+	}
+	flag := func(name string) bool {
+		if !q.Has(name) {
+			return false
+		}
+		switch v := q.Get(name); strings.ToLower(v) {
+		case "1", "true", "yes", "":
+			return true
+		case "0", "false", "no":
+			return false
+		default:
+			bad(name, v, errors.New("want 1 or 0"))
+			return false
+		}
+	}
+	st.Run = flag("run")
+	st.Fresh = flag("fresh")
+	return st
+}
+
+// managedParams are the URL parameters the page reads and writes.
+var managedParams = []string{"preset", "scenario", "strategy", "latency", "run", "fresh"}
+
+// stateURL returns base with its query describing s: preset=NAME when the
+// text is a preset's, else scenario=TEXT, then strategy and latency. run
+// and fresh are dropped, so reloading a shared link does not start a run
+// by itself; other parameters are kept.
+func stateURL(base *url.URL, s settings) string {
+	u := *base
+	q := u.Query()
+	for _, k := range managedParams {
+		q.Del(k)
+	}
+	if name := matchPreset(s.Text); name != "" {
+		q.Set("preset", name)
+	} else {
+		q.Set("scenario", s.Text)
+	}
+	q.Set("strategy", string(s.Strategy))
+	q.Set("latency", s.Latency)
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	return u.String()
+}
+
+// runRequest is one run as the button or window.stampede.run asks for it.
+type runRequest struct {
+	settings
+	Fresh bool
+}
+
+// apiFields are the fields window.stampede.run reads from its argument.
+var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh"}
+
+// jsType names a JavaScript value of a type run does not take, such as
+// an object or a function, for the message.
+type jsType string
+
+// resolveRequest turns window.stampede.run's fields into a request.
+// fields maps a field name to a string, float64, bool or jsType; absent
+// fields take the page's current values from cur. Wrong types are errors
+// naming the field; the values themselves are checked by the run.
+func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
+	req := runRequest{settings: cur}
+	str := func(name string) (string, bool, error) {
+		v, ok := fields[name]
+		if !ok {
+			return "", false, nil
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			return "", false, fmt.Errorf("run: field %q must be a string, got %s", name, typeName(v))
+		}
+		return s, true, nil
+	}
+	scenario, hasScenario, err := str("scenario")
+	if err != nil {
+		return req, err
+	}
+	preset, hasPreset, err := str("preset")
+	if err != nil {
+		return req, err
+	}
+	strategy, hasStrategy, err := str("strategy")
+	if err != nil {
+		return req, err
+	}
+	switch {
+	case hasScenario && hasPreset:
+		return req, errors.New("run: give scenario or preset, not both")
+	case hasScenario:
+		req.Text = scenario
+	case hasPreset:
+		p, err := stampede.LookupPreset(preset)
+		if err != nil {
+			return req, fmt.Errorf("run: preset: %w", err)
+		}
+		req.Text = p.Text
+		if p.Strategy != "" && !hasStrategy {
+			req.Strategy = p.Strategy
+		}
+	}
+	if hasStrategy {
+		req.Strategy = stampede.Strategy(strategy)
+	}
+	if v, ok := fields["latency"]; ok {
+		switch v := v.(type) {
+		case string:
+			req.Latency = v
+		case float64: // milliseconds
+			req.Latency = time.Duration(v * float64(time.Millisecond)).String()
+		default:
+			return req, fmt.Errorf("run: field \"latency\" must be a duration string like \"200ms\" or a number of milliseconds, got %s", typeName(v))
+		}
+	}
+	if v, ok := fields["fresh"]; ok {
+		switch v := v.(type) {
+		case bool:
+			req.Fresh = v
+		case float64:
+			req.Fresh = v != 0
+		default:
+			return req, fmt.Errorf("run: field \"fresh\" must be a boolean, got %s", typeName(v))
+		}
+	}
+	return req, nil
+}
+
+func typeName(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case jsType:
+		return "a value of type " + string(v)
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// firstLine shortens a scenario for a message.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + "…"
+	}
+	return s
+}
+
+// truncate keeps user text in messages short.
+func truncate(s string) string {
+	const max = 60
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
+}
