@@ -153,7 +153,7 @@ func (p *Playground) checkText() {
 		p.parseErr = err.Error()
 		return
 	}
-	p.scenarioInfo = fmt.Sprintf("%d workers, %d URLs", sc.TotalWorkers(), len(sc.URLs()))
+	p.scenarioInfo = plural(sc.TotalWorkers(), "worker") + ", " + plural(len(sc.URLs()), "URL")
 }
 
 func (p *Playground) checkLatency() {
@@ -161,6 +161,13 @@ func (p *Playground) checkLatency() {
 	if _, err := parseLatency(p.settings.Latency); err != nil {
 		p.latencyErr = err.Error()
 	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // syncURL writes the settings into the page's URL.
@@ -239,6 +246,8 @@ func (p *Playground) onStop(ctx app.Context, e app.Event) {
 	}
 }
 
+func (p *Playground) onDismissParams(ctx app.Context, e app.Event) { p.paramErrs = nil }
+
 func (p *Playground) onClear(ctx app.Context, e app.Event) { p.clearCache(ctx) }
 
 // clearCache empties the store in the background.
@@ -284,6 +293,8 @@ func (p *Playground) Render() app.UI {
 		),
 		app.If(len(p.paramErrs) > 0,
 			app.Div().ID("param-errors").Class("banner", "warn").Role("alert").Body(
+				app.Button().ID("dismiss-params").Type("button").Class("dismiss").
+					Aria("label", "dismiss the parameter messages").Text("×").OnClick(p.onDismissParams),
 				app.P().Text("Some URL parameters were not used:"),
 				app.Ul().Body(app.Range(p.paramErrs).Slice(func(i int) app.UI {
 					return app.Li().Text(p.paramErrs[i])

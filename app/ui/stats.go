@@ -142,7 +142,7 @@ func (c *counters) Render() app.UI {
 		item("count-deduped", "deduplicated", s.Deduped, "dedup"),
 		item("count-hits", "cache hits", s.Hits, "dedup"),
 		item("count-shared", "shared in flight", s.Shared, "dedup"),
-		item("count-errors", "errors", s.Errors, "err"),
-		item("count-wall", "wall time", fmt.Sprintf("%.0f ms", s.WallMs), ""),
+		item("count-errors", "errors", s.Errors, map[bool]string{true: "err"}[s.Errors > 0]),
+		item("count-wall", "wall time, ms", fmt.Sprintf("%.0f", s.WallMs), ""),
 	)
 }
