@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
@@ -161,5 +163,29 @@ func TestFollowBatches(t *testing.T) {
 	}
 	if prev != 1000 || seen < 100 {
 		t.Errorf("saw %d events up to %d; want the newest through 1000", seen, prev)
+	}
+}
+
+func TestLogListRender(t *testing.T) {
+	l := newLogList().Lines([]logLine{
+		lineOf(ev(1, "use_stuff", stampede.KindCacheHit, "parse_stuff")),
+		lineOf(ev(2, "parse_stuff", stampede.KindFetchStart, "")),
+	})
+	d := app.NewClientTester(l)
+	defer d.Close()
+	for _, tt := range []app.TestUIDescriptor{
+		{Path: app.TestPath(0), Expected: app.Ol().Class("lines")},
+		{Path: app.TestPath(0, 0), Expected: app.Li().Class("line", "dedup")},
+		{Path: app.TestPath(0, 0, 1, 0), Expected: app.Text("use_stuff")},
+		{Path: app.TestPath(0, 0, 2, 0), Expected: app.Text("cache-hit")},
+		{Path: app.TestPath(0, 0, 4, 0), Expected: app.Text("by parse_stuff")},
+		{Path: app.TestPath(0, 0, 5), Expected: app.Span().Class("badge")},
+		{Path: app.TestPath(0, 0, 5, 0), Expected: app.Text("deduped")},
+		{Path: app.TestPath(0, 1), Expected: app.Li().Class("line", "net")},
+		{Path: app.TestPath(0, 1, 4, 0), Expected: app.Text("network")},
+	} {
+		if err := app.TestMatch(l, tt); err != nil {
+			t.Errorf("path %v: %v", tt.Path, err)
+		}
 	}
 }
