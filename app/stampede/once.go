@@ -116,8 +116,8 @@ func (l *Loader) noteOnce(name, worker string, err error) {
 func (l *Loader) Work(ctx context.Context, worker string, d time.Duration) error {
 	l.emit(worker, "", KindWorkStart, "for "+d.String(), "")
 	if err := sleep(ctx, d); err != nil {
-		err = fmt.Errorf("work interrupted: %w", err)
-		l.emit(worker, "", KindError, err.Error(), "")
+		// Work is not a request: stopping it is not a failed request.
+		l.emit(worker, "", KindWorkDone, "interrupted: "+err.Error(), "")
 		return err
 	}
 	l.emit(worker, "", KindWorkDone, "", "")

@@ -1,0 +1,217 @@
+//go:build !wasm
+
+package main
+
+import (
+	"compress/gzip"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/wasm/devserver"
+)
+
+// workerJS is go-app's service worker, changed to answer only the app's
+// own cached files: the playground's data fetches always reach the network.
+//
+//go:embed worker.js
+var workerJS string
+
+const usage = `usage:
+  wasm build [-out dist] [-base /] [-web web]   write the static site
+  wasm serve [-dir dist] [-addr localhost:8000]  serve a built site`
+
+func runCLI() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "build":
+		err = buildCmd(os.Args[2:])
+	case "serve":
+		err = serveCmd(os.Args[2:])
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n%s\n", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stampede:", err)
+		os.Exit(1)
+	}
+}
+
+// handler is the go-app handler that prerenders the page.
+func handler(base, version string) *app.Handler {
+	var res app.ResourceProvider = app.LocalDir("")
+	if b := strings.Trim(base, "/"); b != "" {
+		res = app.CustomProvider("", b)
+	}
+	return &app.Handler{
+		Name:                  "Stampede",
+		ShortName:             "Stampede",
+		Title:                 "Stampede: what a lock around a cache is for",
+		Description:           "A Go playground in WebAssembly: many goroutines fetch URLs, a lock-guarded IndexedDB cache turns a stampede into one fetch.",
+		LoadingLabel:          "Loading Stampede… {progress}%",
+		Styles:                []string{"/web/stampede.css"},
+		Icon:                  app.Icon{Default: "/web/icon.svg", SVG: "/web/icon.svg"},
+		BackgroundColor:       "#101418",
+		ThemeColor:            "#101418",
+		Resources:             res,
+		Version:               version,
+		ServiceWorkerTemplate: workerJS,
+		RawHeaders: []string{
+			`<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src *; object-src 'none'; base-uri 'self'">`,
+		},
+	}
+}
+
+func buildCmd(args []string) error {
+	fl := flag.NewFlagSet("build", flag.ContinueOnError)
+	out := fl.String("out", "dist", "directory to write the site to")
+	base := fl.String("base", "/", "path the site is served under, e.g. /stampede/")
+	web := fl.String("web", "web", "directory of static assets, with app.wasm built into it")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	wasmPath := filepath.Join(*web, "app.wasm")
+	wasm, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return fmt.Errorf("reading %s (build it with `make build`): %w", wasmPath, err)
+	}
+	version, err := versionOf(*web)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(*out); err != nil {
+		return fmt.Errorf("cleaning %s: %w", *out, err)
+	}
+	registerRoutes()
+	if err := app.GenerateStaticWebsite(*out, handler(*base, version)); err != nil {
+		return fmt.Errorf("generating the site in %s: %w", *out, err)
+	}
+	// go-app writes whatever the prerender answered, a 404 page included.
+	if index, err := os.ReadFile(filepath.Join(*out, "index.html")); err != nil || !strings.Contains(string(index), "<html") {
+		return fmt.Errorf("prerendering index.html failed: %q", truncate(index, 200))
+	}
+	// Assets go under web/; the data files the scenarios fetch with
+	// relative URLs (data/stuff.json) sit next to index.html.
+	if err := copyTree(*web, filepath.Join(*out, "web"), func(rel string) bool {
+		return !strings.HasPrefix(rel, "data") && !strings.HasSuffix(rel, ".gz") && !strings.HasSuffix(rel, ".br")
+	}); err != nil {
+		return err
+	}
+	if err := copyTree(filepath.Join(*web, "data"), filepath.Join(*out, "data"), nil); err != nil {
+		return err
+	}
+	if err := writeGzip(filepath.Join(*out, "web", "app.wasm.gz"), wasm); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (version %s, base %s, app.wasm %d bytes)\n", *out, version, *base, len(wasm))
+	return nil
+}
+
+// versionOf hashes the assets, so a new build gets a new service worker
+// cache and returning visitors get the new app.wasm.
+func versionOf(web string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(web, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".br") {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fmt.Fprintf(h, "%s\x00", filepath.ToSlash(p))
+		_, err = io.Copy(h, f)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("hashing %s: %w", web, err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+func copyTree(src, dst string, keep func(rel string) bool) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if rel != "." && keep != nil && !keep(filepath.ToSlash(rel)) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, b, 0o644); err != nil {
+			return fmt.Errorf("copying %s: %w", p, err)
+		}
+		return nil
+	})
+}
+
+func writeGzip(name string, b []byte) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	if _, err := zw.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("compressing %s: %w", name, err)
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func serveCmd(args []string) error {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dir := fl.String("dir", "dist", "the built site")
+	addr := fl.String("addr", "localhost:8000", "address to listen on")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*dir, "index.html")); err != nil {
+		return fmt.Errorf("no site in %s (run `make build`): %w", *dir, err)
+	}
+	srv := &http.Server{Addr: *addr, Handler: devserver.New(*dir), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("Stampede is on http://%s/  (demo origin: /slow/NAME?ms=300, counts: /_stampede/counts)\n", *addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

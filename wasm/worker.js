@@ -1,0 +1,37 @@
+// Stampede's service worker: go-app's, except that it answers only the
+// app's own files from its cache. Every other request, above all the
+// playground's data fetches, goes to the network untouched, so the log
+// never reports a fetch that the network did not see.
+const cacheName = "app-" + "{{.Version}}";
+const resourcesToCache = {{.ResourcesToCache}};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(cacheName)
+      .then((cache) => cache.addAll(resourcesToCache))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys().then((keys) =>
+      Promise.all(keys.filter((k) => k !== cacheName).map((k) => caches.delete(k)))
+    )
+  );
+});
+
+const appFiles = new Set(
+  resourcesToCache.map((r) => new URL(r, self.location.href).href)
+);
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET" || !appFiles.has(req.url)) {
+    return; // not ours: the browser fetches it as if there were no worker
+  }
+  event.respondWith(
+    caches.match(req).then((response) => response || fetch(req))
+  );
+});
