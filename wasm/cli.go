@@ -60,13 +60,14 @@ func handler(base, version string) *app.Handler {
 	if b := strings.Trim(base, "/"); b != "" {
 		res = app.CustomProvider("", b)
 	}
+	res = versionedWasm{res, res.AppWASM() + "?v=" + version}
 	return &app.Handler{
 		Name:                  "Stampede",
 		ShortName:             "Stampede",
 		Title:                 "Stampede: what a lock around a cache is for",
 		Description:           "A Go playground in WebAssembly: many goroutines fetch URLs, a lock-guarded IndexedDB cache turns a stampede into one fetch.",
 		LoadingLabel:          "Loading Stampede… {progress}%",
-		Styles:                []string{"/web/stampede.css"},
+		Styles:                []string{"/web/stampede.css?v=" + version},
 		Icon:                  app.Icon{Default: "/web/icon.svg", SVG: "/web/icon.svg"},
 		BackgroundColor:       "#101418",
 		ThemeColor:            "#101418",
@@ -78,6 +79,17 @@ func handler(base, version string) *app.Handler {
 		},
 	}
 }
+
+// versionedWasm puts the version in app.wasm's URL, as the stylesheet's:
+// a new build's app.js asks for a URL that no HTTP cache holds yet, so it
+// never starts with the old app.wasm. (go-app names the file app.wasm and
+// leaves its URL alone.)
+type versionedWasm struct {
+	app.ResourceProvider
+	wasm string
+}
+
+func (v versionedWasm) AppWASM() string { return v.wasm }
 
 func buildCmd(args []string) error {
 	fl := flag.NewFlagSet("build", flag.ContinueOnError)

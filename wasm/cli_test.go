@@ -47,8 +47,8 @@ func TestBuild(t *testing.T) {
 			if !strings.Contains(page, "Content-Security-Policy") || !strings.Contains(page, "'wasm-unsafe-eval'") {
 				t.Error("index.html has no Content-Security-Policy allowing only wasm eval")
 			}
-			wantCSS := strings.TrimSuffix(base, "/") + "/web/stampede.css"
-			if !strings.Contains(page, `href="`+wantCSS+`"`) {
+			wantCSS := strings.TrimSuffix(base, "/") + "/web/stampede.css?v="
+			if !strings.Contains(page, `href="`+wantCSS) {
 				t.Errorf("index.html does not link %s", wantCSS)
 			}
 			worker, _ := os.ReadFile(filepath.Join(out, "app-worker.js"))

@@ -9,7 +9,12 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(cacheName)
-      .then((cache) => cache.addAll(resourcesToCache))
+      // cache: "reload" skips the HTTP cache, which a static host may
+      // fill for minutes (GitHub Pages: max-age=600): a new version must
+      // not cache the old version's files.
+      .then((cache) =>
+        cache.addAll(resourcesToCache.map((r) => new Request(r, { cache: "reload" })))
+      )
       .then(() => self.skipWaiting())
   );
 });
