@@ -82,6 +82,12 @@ type Event struct {
 	// By names the worker whose fetch or once job served this event's
 	// worker, on cache-hit, shared and once-done events.
 	By string `json:"by,omitempty"`
+	// ByRun is the RunID stamped on the stored response a cache-hit
+	// answered with, so a page can tell a hit on another tab's fetch.
+	ByRun string `json:"byRun,omitempty"`
+	// Tab names the other tab whose run emitted the event, when a page
+	// shows events it received from another tab; "" for its own.
+	Tab string `json:"tab,omitempty"`
 }
 
 // MarshalJSON adds the time as milliseconds, the unit people read.

@@ -240,7 +240,8 @@ func (l *Loader) lookup(ctx context.Context, worker, url string, waited time.Dur
 	if waited > 0 {
 		detail = "after waiting " + round(waited).String() + " for the lock"
 	}
-	l.emit(worker, url, KindCacheHit, detail, r.FetchedBy)
+	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindCacheHit,
+		Detail: detail, By: r.FetchedBy, ByRun: r.RunID})
 	return r, true
 }
 
