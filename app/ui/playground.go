@@ -57,6 +57,11 @@ type Playground struct {
 	matched int
 
 	api *jsAPI // window.stampede, while mounted
+
+	// Hosting (hosting.go).
+	embed       bool   // embed=1: only the editor, the counters and the log
+	updateReady bool   // a new version is installed: the update notice shows
+	stopWatch   func() // removes watchUpdate's listener, while mounted
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -96,6 +101,8 @@ func (p *Playground) OnMount(ctx app.Context) {
 	start := parseParams(p.location().Query(), p.settings, p.env.CrossTab != nil)
 	p.setSettings(start.settings)
 	p.paramErrs = start.Errors
+	p.embed = start.Embed
+	p.stopWatch = p.watchUpdate(ctx)
 	if p.env.OpenStore == nil {
 		p.storeOpened(ctx, new(stampede.MemoryStore), "", start)
 		return
@@ -134,6 +141,10 @@ func (p *Playground) OnDismount() {
 	if p.api != nil {
 		p.api.uninstall()
 		p.api = nil
+	}
+	if p.stopWatch != nil {
+		p.stopWatch()
+		p.stopWatch = nil
 	}
 }
 
@@ -283,11 +294,16 @@ func (p *Playground) onKindFilter(ctx app.Context, e app.Event) {
 // Render.
 
 func (p *Playground) Render() app.UI {
-	return app.Div().ID("playground").Class("playground").Body(
-		app.Header().Class("top").Body(
+	root := app.Div().ID("playground").Class("playground")
+	if p.embed {
+		root = root.Class("embed")
+	}
+	return root.Body(
+		app.If(!p.embed, app.Header().Class("top").Body(
 			app.H1().Text("Stampede"),
 			app.P().Class("tagline").Text("what a lock around a cache is for"),
-		),
+		)),
+		app.If(p.updateReady, p.renderUpdate()),
 		app.If(p.notice != "",
 			app.P().ID("notice").Class("banner", "notice").Role("status").Text(p.notice),
 		),
@@ -305,10 +321,7 @@ func (p *Playground) Render() app.UI {
 			p.renderEditor(),
 			p.renderResults(),
 		),
-		app.Footer().Class("foot").Body(
-			app.Text("Stampede "+p.env.Version+" · Go and WebAssembly with go-app · "),
-			app.Text("share a run: the address bar holds the scenario, strategy and latency"),
-		),
+		app.If(!p.embed, p.renderFooter()),
 	)
 }
 
@@ -352,7 +365,7 @@ func (p *Playground) renderEditor() app.UI {
 		),
 		p.renderButtons(),
 		app.If(p.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.message)),
-		app.If(preset == "seed", explainSeed()),
+		app.If(preset == "seed" && !p.embed, explainSeed()),
 	)
 }
 

@@ -82,6 +82,7 @@ type startup struct {
 	settings
 	Run    bool     // run=1: start a run once the page is ready
 	Fresh  bool     // fresh=1: clear the cache first
+	Embed  bool     // embed=1: the page is a slide's iframe: editor, counters and log only
 	Errors []string // one message per invalid parameter, naming it
 }
 
@@ -148,6 +149,7 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 	}
 	st.Run = flag("run")
 	st.Fresh = flag("fresh")
+	st.Embed = flag("embed")
 	return st
 }
 

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// SourceURL is where the footer sends a reader who wants the code.
+const SourceURL = "https://github.com/stampede-playground/stampede"
+
+// Hosting: the update notice after a new deploy, the footer, and embed
+// mode (embed=1), the page as a slide shows it.
+
+// OnAppUpdate is go-app's signal that the service worker has installed a
+// new version in the background: the page runs the old one until reloaded.
+// (go-app sets ctx.AppUpdateAvailable() just before it calls this.)
+func (p *Playground) OnAppUpdate(ctx app.Context) {
+	p.updateReady = true
+}
+
+// watchUpdate covers what OnAppUpdate misses. go-app reports an update
+// through a JavaScript hook that the Go app sets once app.wasm has
+// started, and the service worker may install the new version before
+// that; it then deletes the old version's cache. So at mount, and when a
+// new worker takes control of the page, the page looks for a cache of
+// another version (the worker names its cache app-VERSION). It returns a
+// func that removes the listener.
+func (p *Playground) watchUpdate(ctx app.Context) func() {
+	sw := app.Window().Get("navigator").Get("serviceWorker")
+	caches := app.Window().Get("caches")
+	if !sw.Truthy() || !caches.Truthy() || p.env.Version == "" {
+		return func() {}
+	}
+	mine := "app-" + p.env.Version
+	check := func() {
+		if !sw.Get("controller").Truthy() { // not served by a worker: nothing stale
+			return
+		}
+		var then app.Func
+		then = app.FuncOf(func(_ app.Value, args []app.Value) any {
+			defer then.Release()
+			if len(args) > 0 && newerCache(args[0], mine) {
+				ctx.Dispatch(func(app.Context) { p.updateReady = true })
+			}
+			return nil
+		})
+		caches.Call("keys").Call("then", then)
+	}
+	onChange := app.FuncOf(func(app.Value, []app.Value) any {
+		check()
+		return nil
+	})
+	sw.Call("addEventListener", "controllerchange", onChange)
+	check()
+	return func() {
+		sw.Call("removeEventListener", "controllerchange", onChange)
+		onChange.Release()
+	}
+}
+
+// newerCache reports whether keys, the service worker's cache names,
+// hold another version's app cache than mine.
+func newerCache(keys app.Value, mine string) bool {
+	for i := 0; i < keys.Length(); i++ {
+		if k := keys.Index(i).String(); strings.HasPrefix(k, "app-") && k != mine {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Playground) onReload(ctx app.Context, e app.Event) { ctx.Reload() }
+
+func (p *Playground) renderUpdate() app.UI {
+	return app.Div().ID("update-notice").Class("banner", "update").Role("status").Body(
+		app.Span().Text("A new version is ready, reload to use it. "),
+		app.Button().ID("update").Type("button").Class("primary").Text("Reload").OnClick(p.onReload),
+	)
+}
+
+// renderFooter shows the build's version (window.stampede.version) and
+// where the source is.
+func (p *Playground) renderFooter() app.UI {
+	v := p.env.Version
+	if v == "" {
+		v = "dev"
+	}
+	return app.Footer().Class("foot").Body(
+		app.Text("Stampede "),
+		app.Span().ID("version").Title("the build's version").Text(v),
+		app.Text(" · "),
+		app.A().Href(SourceURL).Rel("noopener").Text("source"),
+		app.Text(" · Go and WebAssembly with go-app · share a run: the address bar holds the scenario, strategy and latency"),
+	)
+}
