@@ -60,7 +60,7 @@ $(WBT):
 	$(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@[ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian's chromium package"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }

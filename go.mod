@@ -15,4 +15,5 @@ require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.3.0 // indirect
 	github.com/hack-pad/safejs v0.1.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
