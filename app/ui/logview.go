@@ -78,6 +78,9 @@ type logLine struct {
 	By     string // who served it, when not the worker itself
 	Class  string
 	Badge  string
+	Remote bool   // another tab's event; Worker is prefixed with that tab's id
+	ByRun  string // the run whose fetch a cache hit was answered with
+	Served string // "served by another tab (…)", set by the page
 }
 
 func lineOf(e stampede.Event) logLine {
@@ -91,6 +94,11 @@ func lineOf(e stampede.Event) logLine {
 		Detail: e.Detail,
 		Class:  c,
 		Badge:  badges[c],
+		ByRun:  e.ByRun,
+	}
+	if e.Tab != "" {
+		l.Remote = true
+		l.Worker = e.Tab + ":" + e.Worker
 	}
 	if e.By != "" && e.By != e.Worker {
 		l.By = e.By
@@ -157,7 +165,11 @@ func (l *logList) Render() app.UI {
 	return app.Ol().Class("lines").Body(
 		app.Range(l.Ilines).Slice(func(i int) app.UI {
 			ln := l.Ilines[i]
-			return app.Li().Class("line", ln.Class).Body(
+			li := app.Li().Class("line", ln.Class)
+			if ln.Remote {
+				li = li.Class("remote").Title("from another tab's run")
+			}
+			return li.Body(
 				app.Span().Class("at").Text(ln.AtMs),
 				app.Span().Class("worker").Text(ln.Worker),
 				app.Span().Class("kind").Text(ln.Kind),
@@ -167,6 +179,9 @@ func (l *logList) Render() app.UI {
 				),
 				app.If(ln.Badge != "",
 					app.Span().Class("badge").Text(ln.Badge),
+				),
+				app.If(ln.Served != "",
+					app.Span().Class("served").Text(ln.Served),
 				),
 				app.If(ln.Detail != "",
 					app.Span().Class("detail").Text(ln.Detail),

@@ -23,6 +23,7 @@ type Playground struct {
 	// replace them.
 	location   func() *url.URL
 	replaceURL func(string)
+	openTab    func(string) // window.open with noopener
 
 	// The editor.
 	settings     settings // text, strategy and latency as edited
@@ -58,6 +59,12 @@ type Playground struct {
 
 	api *jsAPI // window.stampede, while mounted
 
+	// Other tabs (tabs.go).
+	tab        string            // this tab's id, on its run ids and its broadcast events
+	remoteRuns map[string]string // another tab's run id -> that tab's id
+	runStart   time.Time         // the wall time the log's times count from
+	stopTabs   func()            // ends the subscription to other tabs, while mounted
+
 	// Hosting (hosting.go).
 	embed       bool   // embed=1: only the editor, the counters and the log
 	updateReady bool   // a new version is installed: the update notice shows
@@ -83,7 +90,9 @@ func newPlayground(env Env) *Playground {
 		env:        env,
 		location:   func() *url.URL { return app.Window().URL() },
 		replaceURL: replaceURL,
+		openTab:    openTab,
 		state:      stateIdle,
+		tab:        newTabID(),
 	}
 	p.setSettings(defaultSettings())
 	p.refreshView()
@@ -101,6 +110,7 @@ func (p *Playground) OnMount(ctx app.Context) {
 	start := parseParams(p.location().Query(), p.settings, p.env.CrossTab != nil)
 	p.setSettings(start.settings)
 	p.paramErrs = start.Errors
+	p.stopTabs = p.subscribeTabs(ctx)
 	p.embed = start.Embed
 	p.stopWatch = p.watchUpdate(ctx)
 	if p.env.OpenStore == nil {
@@ -141,6 +151,10 @@ func (p *Playground) OnDismount() {
 	if p.api != nil {
 		p.api.uninstall()
 		p.api = nil
+	}
+	if p.stopTabs != nil {
+		p.stopTabs()
+		p.stopTabs = nil
 	}
 	if p.stopWatch != nil {
 		p.stopWatch()
@@ -202,6 +216,7 @@ func (p *Playground) syncURLSoon(ctx app.Context) {
 // refreshView recomputes the log lines from the events and the filter.
 func (p *Playground) refreshView() {
 	p.lines, p.matched = buildView(p.events, p.filter, MaxLines)
+	p.markServed()
 }
 
 // Event handlers.
@@ -395,7 +410,7 @@ func (p *Playground) renderStrategy() app.UI {
 		),
 		app.P().ID("strategy-describe").Class("status").Text(cur.Describe()),
 		app.If(!crossTab,
-			app.P().Class("status", "note").Text("crosstab needs cross-tab locks (Web Locks), which this page does not have yet."),
+			app.P().ID("crosstab-note").Class("status", "note").Text(p.crossTabNote()),
 		),
 	)
 }
@@ -413,7 +428,13 @@ func (p *Playground) renderButtons() app.UI {
 	if p.running || !p.ready {
 		clear = clear.Disabled(true)
 	}
-	return app.Div().Class("buttons").Body(run, stop, clear)
+	second := app.Button().ID("second-tab").Type("button").Text("Open a second tab").
+		Title("open this scenario under crosstab in a new tab; this tab switches to crosstab too").
+		OnClick(p.onSecondTab)
+	if p.env.CrossTab == nil {
+		second = second.Disabled(true).Title(p.crossTabNote())
+	}
+	return app.Div().Class("buttons").Body(run, stop, clear, second)
 }
 
 func explainSeed() app.UI {

@@ -63,7 +63,9 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 
 	p.runN++
 	n := p.runN
-	runID := fmt.Sprintf("run-%d-%d", n, time.Now().UnixMilli())
+	// The tab id keeps two tabs' run ids apart, so a hit on another
+	// tab's fetch can say so.
+	runID := fmt.Sprintf("run-%d-%d-%s", n, time.Now().UnixMilli(), p.tab)
 	if req.settings != p.settings {
 		p.setSettings(req.settings) // the page shows what an API run runs
 		p.pushEditorText()
@@ -76,6 +78,7 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 	p.state, p.result = stateRunning, runResult{RunID: runID}
 	p.live = stampede.Stats{Strategy: j.strategy, Workers: j.scenario.TotalWorkers()}
 	p.events, p.total, p.dropped = nil, 0, 0
+	p.runStart = time.Now()
 	p.groups = groupsOf(j.scenario)
 	if !p.hasGroup(p.filter.Group) {
 		p.filter.Group = ""
@@ -113,9 +116,11 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 func (p *Playground) execute(ctx app.Context, runCtx context.Context, n int, sc *stampede.Scenario, opts stampede.Options) (stampede.Stats, bool, string) {
 	done := make(chan struct{})
 	followed := make(chan struct{})
+	start := time.Now() // Run's own start, within microseconds
 	ctx.Async(func() {
 		defer close(followed)
 		follow(opts.Log, done, batchEvery, func(b batch) {
+			publishEvents(p.env.Tabs, p.tab, opts.RunID, start, b.Events)
 			ctx.Dispatch(func(app.Context) { p.applyBatch(n, b) })
 		})
 	})

@@ -1,0 +1,168 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// chanLocker is one lock for every key, honouring ctx: a stand-in for
+// the browser's Web Locks.
+type chanLocker chan struct{}
+
+func (l chanLocker) Lock(ctx context.Context, _ string) (func(), error) {
+	select {
+	case l <- struct{}{}:
+		var once sync.Once
+		return func() { once.Do(func() { <-l }) }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fakeTabs is a Channel that records what the page publishes and lets a
+// test deliver what another tab would.
+type fakeTabs struct {
+	mu        sync.Mutex // protects the fields below
+	published []TabEvent
+	subs      []func(TabEvent)
+}
+
+func (f *fakeTabs) Publish(ev TabEvent) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.published = append(f.published, ev)
+}
+
+func (f *fakeTabs) Subscribe(fn func(TabEvent)) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.subs = append(f.subs, fn)
+	return func() {}
+}
+
+func (f *fakeTabs) deliver(ev TabEvent) {
+	f.mu.Lock()
+	subs := slices.Clone(f.subs)
+	f.mu.Unlock()
+	for _, fn := range subs {
+		fn(ev)
+	}
+}
+
+func TestCrossTabRefusedWithoutLocks(t *testing.T) {
+	f := &countingFetcher{}
+	why := "crosstab needs Web Locks (navigator.locks), which this browser does not have"
+	p, d, _ := page(t, Env{Fetcher: f.fetcher(), NoCrossTab: why}, "latency=0")
+	d.Consume()
+	wantHTML(t, p, `id="crosstab-note"`, why, `crosstab (not available)`, `id="second-tab"`)
+
+	var err error
+	onUI(d, p, func(ctx app.Context) {
+		_, err = p.runFields(ctx, map[string]any{"scenario": "w: get data/a.json", "strategy": "crosstab"})
+	})
+	if !errors.Is(err, stampede.ErrNoCrossTab) {
+		t.Fatalf("crosstab run without Web Locks: %v; want ErrNoCrossTab", err)
+	}
+	if p.state != stateError || len(f.counts()) != 0 {
+		t.Errorf("state %q, fetches %v; want error and nothing fetched", p.state, f.counts())
+	}
+	wantHTML(t, p, `data-state="error"`, "needs Web Locks (navigator.locks)")
+}
+
+// TestCrossTabEvents: a crosstab run tells the other tabs its events, the
+// other tabs' events show as remote lines, and a hit on a response
+// another tab's run fetched says "served by another tab".
+func TestCrossTabEvents(t *testing.T) {
+	f := &countingFetcher{}
+	tabs := &fakeTabs{}
+	store := new(stampede.MemoryStore)
+	const otherRun = "run-1-5-tbeef"
+	_ = store.Put(context.Background(), "data/a.json", stampede.Response{Status: 200, Body: []byte("{}"), FetchedBy: "w#2", RunID: otherRun})
+	env := Env{
+		Fetcher: f.fetcher(), CrossTab: make(chanLocker, 1), Tabs: tabs,
+		OpenStore: func(context.Context) (stampede.Store, string) { return store, "" },
+	}
+	p, d, _ := page(t, env, "latency=0")
+	d.Consume()
+
+	// The other tab fetched data/a.json in run otherRun.
+	tabs.deliver(TabEvent{Tab: "tbeef", RunID: otherRun, Time: time.Now(),
+		Event: stampede.Event{Worker: "w#2", Target: "data/a.json", Kind: stampede.KindFetchStart}})
+	d.Consume()
+	wantHTML(t, p, `class="line net remote"`, ">tbeef:w#2<")
+
+	var out <-chan runResult
+	onUI(d, p, func(ctx app.Context) {
+		var err error
+		out, err = p.runFields(ctx, map[string]any{"scenario": "w x3: get data/a.json; get data/b.json", "strategy": "crosstab"})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	r := <-out
+	d.Consume()
+	if r.Stats.Fetches != 1 || r.Stats.Hits != 5 || r.Stats.Errors != 0 {
+		t.Fatalf("stats %+v; want 1 fetch (b.json), 5 hits", r.Stats)
+	}
+	if !strings.HasSuffix(r.RunID, "-"+p.tab) {
+		t.Errorf("run id %q lacks the tab id %q", r.RunID, p.tab)
+	}
+	served := 0
+	for _, l := range p.lines {
+		if l.Served != "" {
+			served++
+			if l.Kind != "cache-hit" || l.Target != "data/a.json" || l.Served != "served by another tab (tbeef)" {
+				t.Errorf("served line %+v; want a hit on data/a.json served by tbeef", l)
+			}
+		}
+	}
+	if served != 3 {
+		t.Errorf("%d lines served by another tab; want 3 (the hits on a.json)", served)
+	}
+	wantHTML(t, p, `class="served"`)
+
+	tabs.mu.Lock()
+	defer tabs.mu.Unlock()
+	kinds := map[stampede.Kind]int{}
+	for _, ev := range tabs.published {
+		if ev.Tab != p.tab || ev.RunID != r.RunID || ev.Time.IsZero() {
+			t.Errorf("published %+v; want tab %s, run %s and a time", ev, p.tab, r.RunID)
+		}
+		kinds[ev.Event.Kind]++
+	}
+	if kinds[stampede.KindFetchStart] != 1 || kinds[stampede.KindFetchDone] != 1 || kinds[stampede.KindCacheHit] != 5 || kinds[stampede.KindRequest] != 0 {
+		t.Errorf("published kinds %v; want 1 fetch-start, 1 fetch-done, 5 cache-hits, no requests", kinds)
+	}
+}
+
+func TestSecondTab(t *testing.T) {
+	p, d, _ := page(t, Env{CrossTab: make(chanLocker, 1)}, "preset=stampede&strategy=keyed&latency=300ms")
+	d.Consume()
+	var opened []string
+	p.openTab = func(u string) { opened = append(opened, u) }
+	onUI(d, p, func(ctx app.Context) { p.onSecondTab(ctx, app.Event{}) })
+	if len(opened) != 1 {
+		t.Fatalf("opened %q; want one tab", opened)
+	}
+	u, err := url.Parse(opened[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if q.Get("preset") != "stampede" || q.Get("strategy") != "crosstab" || q.Get("latency") != "300ms" || q.Has("run") {
+		t.Errorf("second tab URL %s; want the same scenario and latency under crosstab, no run=", opened[0])
+	}
+	if p.settings.Strategy != stampede.CrossTab {
+		t.Errorf("this tab's strategy is %s; want crosstab too", p.settings.Strategy)
+	}
+}
