@@ -3,7 +3,12 @@
 // playground's data fetches, goes to the network untouched, so the log
 // never reports a fetch that the network did not see.
 const cacheName = "app-" + "{{.Version}}";
-const resourcesToCache = {{.ResourcesToCache}};
+// go-app lists a site under /stampede/ as "/stampede", which a static host
+// answers with a redirect; the page is at the worker's folder, "/stampede/".
+const scope = new URL("./", self.location.href).pathname;
+const resourcesToCache = {{.ResourcesToCache}}.map((r) =>
+  r + "/" === scope ? scope : r
+);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
