@@ -29,9 +29,9 @@ import (
 	"github.com/stampede-playground/stampede/wasm/devserver"
 )
 
-// TestSubPath serves dist/ built with -base /stampede/ under /stampede/,
+// TestHostingSubPath serves dist/ built with -base /stampede/ under /stampede/,
 // as GitHub Pages serves a project site, and runs the seed preset there.
-func TestSubPath(t *testing.T) {
+func TestHostingSubPath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds app.wasm and drives Chromium")
 	}
@@ -79,11 +79,11 @@ func TestSubPath(t *testing.T) {
 	}
 }
 
-// TestEmbed puts the embed link in an iframe of a slide served by another
+// TestHostingEmbed puts the embed link in an iframe of a slide served by another
 // site (localhost vs 127.0.0.1), as a talk embeds it: it takes the
 // scenario from the link, runs, shows only the editor, the counters and
 // the log, and fits a 960x540 frame without scrolling.
-func TestEmbed(t *testing.T) {
+func TestHostingEmbed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds app.wasm and drives Chromium")
 	}
@@ -180,12 +180,12 @@ func TestEmbed(t *testing.T) {
 	}
 }
 
-// TestFreshDeploy is a returning visitor after a deploy. The host caches
+// TestHostingFreshDeploy is a returning visitor after a deploy. The host caches
 // as GitHub Pages does (max-age=600). Version 1 is loaded and served by
 // its service worker; version 2 is built into the same place; a reload
 // shows go-app's update notice (or already runs version 2), its button
 // reloads, and the page reports version 2 with version 2's app.wasm.
-func TestFreshDeploy(t *testing.T) {
+func TestHostingFreshDeploy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds app.wasm and drives Chromium")
 	}
