@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package e2e
 
 // Hosting tests: the built site under a sub-path, in a slide's iframe
