@@ -11,7 +11,7 @@ WBT      := $(GOBIN)/wasmbrowsertest
 # The jsfetch tests need an HTTP origin a wasm test cannot open itself:
 # this wrapper serves one and hands its address to wasmbrowsertest.
 TESTORIGIN := $(GOBIN)/stampede-testorigin
-WASM_TEST_PKGS := ./wasm/jsfetch ./wasm/idbstore
+WASM_TEST_PKGS := ./wasm/jsfetch ./wasm/idbstore ./wasm/weblock ./wasm/broadcast
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 WASMFLAGS := -trimpath -ldflags="-s -w"
 
