@@ -1,11 +1,12 @@
 //go:build !js
 
-package jsfetch
+package main
 
 import (
 	"go/build/constraint"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,22 +14,34 @@ import (
 	"testing"
 )
 
-// TestAllWasmTags fails if a file that imports a browser-only package
-// could be part of a native build: such a file needs `//go:build js && wasm`.
+// TestAllWasmTags walks the module and fails if a file that imports a
+// browser-only package (syscall/js, go-indexeddb, safejs) could be part of
+// a native build: such a file needs `//go:build js && wasm`. The engine
+// and the UI (app/) must not import them at all, so they build natively.
 func TestAllWasmTags(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no Go files: %v", err)
-	}
-	for _, name := range files {
+	checked := 0
+	err := filepath.WalkDir("..", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if base := d.Name(); name != ".." && (strings.HasPrefix(base, ".") || base == "testdata" || base == "dist" || base == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") {
+			return nil
+		}
 		src, err := os.ReadFile(name)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly|parser.ParseComments)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
+		checked++
 		var browserOnly []string
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
@@ -37,11 +50,22 @@ func TestAllWasmTags(t *testing.T) {
 			}
 		}
 		if len(browserOnly) == 0 {
-			continue
+			return nil
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(name, "../"))
+		if strings.HasPrefix(rel, "app/") {
+			t.Errorf("%s imports %v: app/ must stay plain Go; put browser code in a wasm/ adapter", rel, browserOnly)
 		}
 		if !needsJSWasm(buildConstraint(src, f.Package)) {
-			t.Errorf("%s imports %v but lacks the //go:build js && wasm constraint", name, browserOnly)
+			t.Errorf("%s imports %v but lacks the //go:build js && wasm constraint", rel, browserOnly)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 20 {
+		t.Fatalf("checked only %d Go files; is the walk rooted at the module?", checked)
 	}
 }
 
