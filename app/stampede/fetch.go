@@ -39,6 +39,13 @@ func (f FetcherFunc) Fetch(ctx context.Context, url string) (Response, error) { 
 // DefaultMaxBody is the body size limit Fetchers apply unless told otherwise.
 const DefaultMaxBody = 1 << 20
 
+// DefaultTimeout bounds one network fetch unless Config.Timeout says
+// otherwise.
+const DefaultTimeout = 30 * time.Second
+
+// ErrTimeout reports a fetch that took longer than the per-fetch timeout.
+var ErrTimeout = errors.New("per-fetch timeout")
+
 // ErrTooLarge reports a response body over the Fetcher's size limit.
 var ErrTooLarge = errors.New("response body too large")
 

@@ -21,6 +21,10 @@ type Config struct {
 	// Latency is added before every network fetch. It is labelled in the
 	// fetch-start event so the log never passes it off as network time.
 	Latency time.Duration
+	// Timeout bounds each network fetch, from its request to its last
+	// byte; zero means DefaultTimeout. A fetch that takes longer fails
+	// with an error wrapping ErrTimeout.
+	Timeout time.Duration
 	Sink    func(Event) // receives every event; nil discards them
 	RunID   string      // stamped on stored responses
 	Start   time.Time   // event times count from here; zero means now
@@ -79,6 +83,12 @@ func NewLoader(c Config) (*Loader, error) {
 	}
 	if c.Latency < 0 {
 		return nil, fmt.Errorf("added latency %v is negative", c.Latency)
+	}
+	if c.Timeout < 0 {
+		return nil, fmt.Errorf("fetch timeout %v is negative", c.Timeout)
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
 	}
 	l := &Loader{cfg: c, store: safeStore{c.Store}}
 	switch c.Strategy {
@@ -277,9 +287,14 @@ func (l *Loader) fetch(ctx context.Context, worker, url string) (Response, time.
 	}
 	l.emit(worker, url, KindFetchStart, detail, "")
 	t0 := time.Now()
-	r, err := safeFetch(ctx, l.cfg.Fetcher, url)
+	fctx, cancel := context.WithTimeoutCause(ctx, l.cfg.Timeout, ErrTimeout)
+	r, err := safeFetch(fctx, l.cfg.Fetcher, url)
+	cancel()
 	took := time.Since(t0)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(context.Cause(fctx), ErrTimeout) {
+			err = fmt.Errorf("GET %s: %w after %v (%v)", url, ErrTimeout, l.cfg.Timeout, err)
+		}
 		return Response{}, took, err
 	}
 	r.URL = url

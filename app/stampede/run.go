@@ -10,6 +10,7 @@ import (
 type Options struct {
 	Strategy Strategy
 	Latency  time.Duration // added before every network fetch
+	Timeout  time.Duration // bounds each network fetch; 0 means DefaultTimeout
 	Fetcher  Fetcher
 	Store    Store  // nil means a fresh MemoryStore
 	CrossTab Locker // for the crosstab strategy
@@ -32,7 +33,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	start := time.Now()
 	l, err := NewLoader(Config{
 		Strategy: o.Strategy, Fetcher: o.Fetcher, Store: o.Store, CrossTab: o.CrossTab,
-		Latency: o.Latency, Sink: log.Append, RunID: o.RunID, Start: start,
+		Latency: o.Latency, Timeout: o.Timeout, Sink: log.Append, RunID: o.RunID, Start: start,
 	})
 	if err != nil {
 		return Stats{}, err
