@@ -107,9 +107,15 @@ func replaceURL(u string) {
 // OnMount applies the URL's parameters, opens the store, defines
 // window.stampede and, for run=1, starts a run.
 func (p *Playground) OnMount(ctx app.Context) {
-	start := parseParams(p.location().Query(), p.settings, p.env.CrossTab != nil)
+	// ParseQuery, unlike URL.Query, says when an escape is malformed; the
+	// pairs it could read still count.
+	q, qerr := url.ParseQuery(p.location().RawQuery)
+	start := parseParams(q, p.settings, p.env.CrossTab != nil)
 	p.setSettings(start.settings)
 	p.paramErrs = start.Errors
+	if qerr != nil {
+		p.paramErrs = append([]string{"URL parameters: " + qerr.Error() + ": that parameter was ignored"}, p.paramErrs...)
+	}
 	p.stopTabs = p.subscribeTabs(ctx)
 	p.embed = start.Embed
 	p.stopWatch = p.watchUpdate(ctx)
@@ -222,7 +228,14 @@ func (p *Playground) refreshView() {
 // Event handlers.
 
 func (p *Playground) onText(ctx app.Context, e app.Event) {
-	p.settings.Text = ctx.JSSrc().Get("value").String()
+	p.editText(ctx, ctx.JSSrc().Get("value").String())
+}
+
+// editText takes the editor's text as typed or pasted. The parser refuses
+// text over stampede.MaxTextBytes at once, so a 10 MB paste costs one
+// length check, and stateURL leaves such text out of the URL.
+func (p *Playground) editText(ctx app.Context, text string) {
+	p.settings.Text = text
 	p.checkText()
 	p.syncURLSoon(ctx)
 }

@@ -20,6 +20,7 @@ type job struct {
 	scenario *stampede.Scenario
 	strategy stampede.Strategy
 	latency  time.Duration
+	timeout  time.Duration
 }
 
 // checkRequest checks a run request's scenario, strategy and latency. The
@@ -38,7 +39,11 @@ func checkRequest(req runRequest, crossTab bool) (job, error) {
 	if err != nil {
 		return job{}, err
 	}
-	return job{scenario: sc, strategy: st, latency: lat}, nil
+	to, err := parseTimeout(req.Timeout)
+	if err != nil {
+		return job{}, err
+	}
+	return job{scenario: sc, strategy: st, latency: lat, timeout: to}, nil
 }
 
 // startRun is the one way a run begins: the Run button, run=1 and
@@ -89,6 +94,7 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 	opts := stampede.Options{
 		Strategy: j.strategy,
 		Latency:  j.latency,
+		Timeout:  j.timeout,
 		Fetcher:  p.env.Fetcher,
 		Store:    p.store,
 		CrossTab: p.env.CrossTab,

@@ -168,9 +168,9 @@ func stateURL(base *url.URL, s settings) string {
 	}
 	if name := matchPreset(s.Text); name != "" {
 		q.Set("preset", name)
-	} else {
+	} else if len(s.Text) <= stampede.MaxTextBytes {
 		q.Set("scenario", s.Text)
-	}
+	} // a paste over the limit stays out of the URL: the editor says why
 	q.Set("strategy", string(s.Strategy))
 	q.Set("latency", s.Latency)
 	u.RawQuery = q.Encode()
@@ -182,10 +182,35 @@ func stateURL(base *url.URL, s settings) string {
 type runRequest struct {
 	settings
 	Fresh bool
+	// Timeout bounds each network fetch, as Go duration text; "" means
+	// stampede.DefaultTimeout. Only window.stampede.run sets it.
+	Timeout string
+}
+
+// MaxTimeout bounds the per-fetch timeout a script may ask for.
+const MaxTimeout = 5 * time.Minute
+
+// parseTimeout reads a per-fetch timeout: "" for the default, else a Go
+// duration over 0 and at most MaxTimeout.
+func parseTimeout(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return stampede.DefaultTimeout, nil
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("bad timeout %q: want a Go duration like 30s", truncate(s))
+	case d <= 0:
+		return 0, fmt.Errorf("timeout %s must be positive", s)
+	case d > MaxTimeout:
+		return 0, fmt.Errorf("timeout %s is over the limit of %v", s, MaxTimeout)
+	}
+	return d, nil
 }
 
 // apiFields are the fields window.stampede.run reads from its argument.
-var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh"}
+var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh", "timeout"}
 
 // jsType names a JavaScript value of a type run does not take, such as
 // an object or a function, for the message.
@@ -246,6 +271,16 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 			req.Latency = time.Duration(v * float64(time.Millisecond)).String()
 		default:
 			return req, fmt.Errorf("run: field \"latency\" must be a duration string like \"200ms\" or a number of milliseconds, got %s", typeName(v))
+		}
+	}
+	if v, ok := fields["timeout"]; ok {
+		switch v := v.(type) {
+		case string:
+			req.Timeout = v
+		case float64: // milliseconds
+			req.Timeout = time.Duration(v * float64(time.Millisecond)).String()
+		default:
+			return req, fmt.Errorf("run: field \"timeout\" must be a duration string like \"30s\" or a number of milliseconds, got %s", typeName(v))
 		}
 	}
 	if v, ok := fields["fresh"]; ok {

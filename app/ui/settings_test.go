@@ -162,7 +162,7 @@ func TestResolveRequest(t *testing.T) {
 	}{
 		{"defaults", map[string]any{}, runRequest{settings: cur}, ""},
 		{"all fields", map[string]any{"scenario": "b: get data/b.json", "strategy": "none", "latency": "0", "fresh": true},
-			runRequest{settings{"b: get data/b.json", stampede.None, "0"}, true}, ""},
+			runRequest{settings: settings{"b: get data/b.json", stampede.None, "0"}, Fresh: true}, ""},
 		{"latency in ms", map[string]any{"latency": 250.0}, runRequest{settings: settings{cur.Text, cur.Strategy, "250ms"}}, ""},
 		{"preset", map[string]any{"preset": "seed"}, runRequest{settings: settings{preset(t, "seed").Text, stampede.Lock, "50ms"}}, ""},
 		{"preset, strategy given", map[string]any{"preset": "seed", "strategy": "none"}, runRequest{settings: settings{preset(t, "seed").Text, stampede.None, "50ms"}}, ""},
