@@ -7,7 +7,9 @@ package devserver
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -26,8 +28,9 @@ type Server struct {
 	dir   string
 	files http.Handler
 
-	mu     sync.Mutex     // protects counts
-	counts map[string]int // request path -> requests received
+	mu      sync.Mutex     // protects counts and aborted
+	counts  map[string]int // request path -> requests received
+	aborted int            // /slow/ requests the client gave up on before the answer
 }
 
 // New returns a Server for the site in dir.
@@ -54,10 +57,20 @@ func (s *Server) Count(p string) int {
 	return s.counts[p]
 }
 
+// Aborted returns how many /slow/ requests the client aborted (its
+// connection or stream closed) before the answer was due: a stopped run's
+// fetches must all end up here rather than run on.
+func (s *Server) Aborted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aborted
+}
+
 // Reset forgets the counts.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	s.counts = map[string]int{}
+	s.aborted = 0
 	s.mu.Unlock()
 }
 
@@ -71,7 +84,8 @@ func (s *Server) hit(p string) int {
 // counted reports whether requests to p are data requests worth counting,
 // as opposed to the app's own files.
 func counted(p string) bool {
-	return strings.Contains(p, "/data/") || strings.Contains(p, "/slow/")
+	return strings.Contains(p, "/data/") || strings.Contains(p, "/slow/") ||
+		strings.Contains(p, "/status/") || strings.Contains(p, "/redirect/")
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +108,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if i := strings.Index(p, "/slow/"); i >= 0 {
 			s.serveSlow(w, r, p[i+len("/slow/"):], n)
+			return
+		}
+		if i := strings.Index(p, "/status/"); i >= 0 {
+			serveStatus(w, r, p[i+len("/status/"):])
+			return
+		}
+		if i := strings.Index(p, "/redirect/"); i >= 0 {
+			serveRedirect(w, r, p[i+len("/redirect/"):])
 			return
 		}
 	}
@@ -127,10 +149,37 @@ func (s *Server) serveSlow(w http.ResponseWriter, r *http.Request, name string, 
 	select {
 	case <-t.C:
 	case <-r.Context().Done():
+		s.mu.Lock()
+		s.aborted++
+		s.mu.Unlock()
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"name": name, "ms": ms, "hit": hit})
+}
+
+// serveStatus answers /status/NAME?code=N with status N (400 to 599), so
+// the playground can show a server error fanned out to its waiters.
+func serveStatus(w http.ResponseWriter, r *http.Request, name string) {
+	code, err := strconv.Atoi(r.URL.Query().Get("code"))
+	if err != nil || code < 400 || code > 599 || name == "" || strings.Contains(name, "/") {
+		http.Error(w, "want /status/NAME?code=N with N from 400 to 599", http.StatusBadRequest)
+		return
+	}
+	http.Error(w, http.StatusText(code), code)
+}
+
+// serveRedirect answers /redirect/NAME?to=URL with a 302 to URL, which
+// must be http(s) on a loopback host: the demo of a redirect to another
+// origin, and no open redirect.
+func serveRedirect(w http.ResponseWriter, r *http.Request, name string) {
+	to, err := url.Parse(r.URL.Query().Get("to"))
+	if err != nil || name == "" || strings.Contains(name, "/") || (to.Scheme != "http" && to.Scheme != "https") ||
+		(to.Hostname() != "localhost" && !net.ParseIP(to.Hostname()).IsLoopback()) {
+		http.Error(w, "want /redirect/NAME?to=URL with an http(s) URL on localhost", http.StatusBadRequest)
+		return
+	}
+	http.Redirect(w, r, to.String(), http.StatusFound)
 }
 
 func (s *Server) serveCounts(w http.ResponseWriter, _ *http.Request) {
