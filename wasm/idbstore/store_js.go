@@ -22,12 +22,22 @@ import (
 // concurrent use. Close it when done.
 type Store struct {
 	name string
-	db   *idb.Database
-	jsDB js.Value // the IDBDatabase behind db
 
-	onVersionChange js.Func // released by Close
-	closeOnce       sync.Once
-	closed          atomic.Pointer[closedReason] // nil while the store works
+	// reopen is held while the connection is replaced after a
+	// versionchange closed it; db, jsDB and onVersionChange change only
+	// under it (and in Open, before the Store is shared).
+	reopen          sync.Mutex
+	db              *idb.Database
+	jsDB            js.Value // the IDBDatabase behind db
+	onVersionChange js.Func  // released when replaced and by Close
+
+	closeOnce sync.Once
+	closed    atomic.Pointer[closedReason] // nil while the store works
+
+	// putFault, when set by a test, stands in for the browser's answer
+	// to a put: a non-nil error is returned as if the put had failed
+	// with it (a QuotaExceededError, say).
+	putFault func() error
 }
 
 type closedReason struct{ err error }
@@ -71,27 +81,73 @@ func Open(ctx context.Context, name string) (s *Store, err error) {
 		return nil, opError("open", name, err)
 	}
 
-	s = &Store{name: name, db: db, jsDB: jsDB}
-	// Another tab (or a newer version of this page) wants to upgrade or
-	// delete the database: close it so that it can, and fail from now on.
-	// A callback only does what cannot block.
+	s = &Store{name: name}
+	s.attach(db, jsDB)
+	return s, nil
+}
+
+// attach makes db the store's connection. Another tab (or a newer version
+// of this page) that wants to upgrade or delete the database fires
+// versionchange: the store closes the connection so that it can, and
+// reopens it on its next call. The callback only does what cannot block.
+func (s *Store) attach(db *idb.Database, jsDB js.Value) {
+	s.db, s.jsDB = db, jsDB
 	s.onVersionChange = js.FuncOf(func(js.Value, []js.Value) any {
 		s.closed.CompareAndSwap(nil, &closedReason{ErrVersionChange})
-		s.jsDB.Call("close")
+		jsDB.Call("close")
 		return nil
 	})
 	jsDB.Call("addEventListener", "versionchange", s.onVersionChange)
-	return s, nil
+}
+
+// reconnect reopens the database after a versionchange closed it. When
+// the other tab upgraded it to a version this page does not know, opening
+// fails and so does the call, with ErrVersionChange.
+func (s *Store) reconnect(ctx context.Context) error {
+	s.reopen.Lock()
+	defer s.reopen.Unlock()
+	c := s.closed.Load()
+	if c == nil {
+		return nil // another call reopened it meanwhile
+	}
+	if c.err != ErrVersionChange {
+		return c.err
+	}
+	octx, cancel := context.WithTimeout(ctx, OpenTimeout)
+	defer cancel()
+	fresh, err := Open(octx, s.name)
+	if err != nil {
+		return fmt.Errorf("%w (reopening it: %v)", ErrVersionChange, errors.Unwrap(err))
+	}
+	// Take over fresh's connection with a listener of our own.
+	fresh.jsDB.Call("removeEventListener", "versionchange", fresh.onVersionChange)
+	fresh.onVersionChange.Release()
+	s.jsDB.Call("removeEventListener", "versionchange", s.onVersionChange)
+	s.onVersionChange.Release()
+	s.attach(fresh.db, fresh.jsDB)
+	s.closed.CompareAndSwap(c, nil)
+	return nil
 }
 
 // OpenOrMemory opens the database name within OpenTimeout. Where IndexedDB
 // is missing or fails to open (a private window, storage disabled, another
 // tab blocking it), it returns a new stampede.MemoryStore and a notice for
-// the user that says why; on success the notice is "".
+// the user that says why. A database of a newer version than this page
+// knows is deleted and made anew, with a notice saying so. When the
+// database simply opens the notice is "".
 func OpenOrMemory(ctx context.Context, name string) (store stampede.Store, notice string) {
 	ctx, cancel := context.WithTimeout(ctx, OpenTimeout)
 	defer cancel()
 	s, err := Open(ctx, name)
+	if errors.Is(err, idb.NewDOMException("VersionError")) {
+		// A newer Stampede made this database and this page cannot read
+		// it: start over with an empty one, and say so.
+		if err = deleteDatabase(ctx, name); err == nil {
+			if s, err = Open(ctx, name); err == nil {
+				return s, resetNotice
+			}
+		}
+	}
 	if err != nil {
 		cause := errors.Unwrap(err) // drop "idbstore: open name: "
 		switch {
@@ -103,6 +159,22 @@ func OpenOrMemory(ctx context.Context, name string) (store stampede.Store, notic
 		return &stampede.MemoryStore{}, unavailable(cause)
 	}
 	return s, ""
+}
+
+// deleteDatabase deletes the database name, waiting as long as ctx allows
+// (another tab holding it open delays it until that tab lets go).
+func deleteDatabase(ctx context.Context, name string) (err error) {
+	defer catch(&err, "delete database", name)
+	f, err := globalFactory()
+	if err != nil {
+		return opError("delete database", name, err)
+	}
+	req, err := f.DeleteDatabase(name)
+	if err != nil {
+		return opError("delete database", name, err)
+	}
+	err = req.Await(ctx)
+	return opError("delete database", name, firstErr(ctx.Err(), err))
 }
 
 // globalFactory returns the page's indexedDB, or an error where there is
@@ -171,9 +243,35 @@ func (s *Store) Get(ctx context.Context, url string) (r stampede.Response, ok bo
 }
 
 // Put implements stampede.Store: it writes the whole entry in one put and
-// returns once the transaction has committed.
+// returns once the transaction has committed, so a reload or a closed tab
+// leaves the old entry or the new one, never half of one. When the origin's
+// storage quota is exceeded it evicts the oldest entries (by fetchedAt)
+// and tries once more; a second failure is returned.
 func (s *Store) Put(ctx context.Context, url string, r stampede.Response) (err error) {
+	err = s.put(ctx, url, r)
+	if !errors.Is(err, errQuota) {
+		return err
+	}
+	n, everr := s.evictOldest(ctx)
+	if everr != nil {
+		return fmt.Errorf("%w; evicting old entries failed too: %v", err, everr)
+	}
+	if err := s.put(ctx, url, r); err != nil {
+		return fmt.Errorf("%w (after evicting the %d oldest entries)", err, n)
+	}
+	return nil
+}
+
+// errQuota is the DOMException a put over the storage quota fails with.
+var errQuota = idb.NewDOMException("QuotaExceededError")
+
+func (s *Store) put(ctx context.Context, url string, r stampede.Response) (err error) {
 	defer catch(&err, "put", url)
+	if s.putFault != nil {
+		if err := s.putFault(); err != nil {
+			return opError("put", url, err)
+		}
+	}
 	txn, store, err := s.begin(ctx, idb.TransactionReadWrite)
 	if err != nil {
 		return opError("put", url, err)
@@ -183,6 +281,71 @@ func (s *Store) Put(ctx context.Context, url string, r stampede.Response) (err e
 		return opError("put", url, err)
 	}
 	return opError("put", url, commit(ctx, txn))
+}
+
+// evictOldest deletes the oldest quarter of the entries (at least one) by
+// fetchedAt, entries without one first, in one transaction. It returns how
+// many it deleted.
+func (s *Store) evictOldest(ctx context.Context) (n int, err error) {
+	defer catch(&err, "evict", "")
+	_, store, err := s.begin(ctx, idb.TransactionReadOnly)
+	if err != nil {
+		return 0, opError("evict", "", err)
+	}
+	type aged struct {
+		key js.Value
+		at  float64
+	}
+	var all []aged
+	req, err := store.OpenCursor(idb.CursorNext)
+	if err != nil {
+		return 0, opError("evict", "", err)
+	}
+	err = req.Iter(ctx, func(c *idb.CursorWithValue) error {
+		key, err := c.Key()
+		if err != nil {
+			return err
+		}
+		v, err := c.Value()
+		if err != nil {
+			return err
+		}
+		at := 0.0
+		if v.Type() == js.TypeObject {
+			if f := v.Get("fetchedAt"); f.Type() == js.TypeNumber {
+				at = f.Float()
+			}
+		}
+		all = append(all, aged{key, at})
+		return nil
+	})
+	if err := firstErr(ctx.Err(), err); err != nil {
+		return 0, opError("evict", "", err)
+	}
+	if len(all) == 0 {
+		return 0, nil
+	}
+	slices.SortStableFunc(all, func(a, b aged) int {
+		switch {
+		case a.at < b.at:
+			return -1
+		case a.at > b.at:
+			return 1
+		}
+		return 0
+	})
+	n = max(1, len(all)/4)
+	txn, wstore, err := s.begin(ctx, idb.TransactionReadWrite)
+	if err != nil {
+		return 0, opError("evict", "", err)
+	}
+	for _, e := range all[:n] {
+		if _, err := wstore.Delete(e.key); err != nil {
+			_ = txn.Abort()
+			return 0, opError("evict", "", err)
+		}
+	}
+	return n, opError("evict", "", commit(ctx, txn))
 }
 
 // Delete implements stampede.Store.
@@ -281,6 +444,8 @@ func (s *Store) Entries(ctx context.Context) (entries []stampede.Response, err e
 // Close closes the database. Calls after Close fail with ErrClosed.
 func (s *Store) Close() (err error) {
 	defer catch(&err, "close", s.name)
+	s.reopen.Lock()
+	defer s.reopen.Unlock()
 	s.closeOnce.Do(func() {
 		s.closed.CompareAndSwap(nil, &closedReason{ErrClosed})
 		s.jsDB.Call("removeEventListener", "versionchange", s.onVersionChange)
@@ -297,7 +462,9 @@ func (s *Store) begin(ctx context.Context, mode idb.TransactionMode) (*idb.Trans
 		return nil, nil, err
 	}
 	if c := s.closed.Load(); c != nil {
-		return nil, nil, c.err
+		if err := s.reconnect(ctx); err != nil {
+			return nil, nil, err
+		}
 	}
 	txn, err := s.db.Transaction(mode, ObjectStore)
 	if err != nil {

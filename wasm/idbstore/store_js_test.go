@@ -359,8 +359,10 @@ func TestOpenOrMemory(t *testing.T) {
 		name := dbName(t)
 		createDB(t, name, SchemaVersion+4, true)
 		st, notice := OpenOrMemory(ctx, name)
-		if _, ok := st.(*stampede.MemoryStore); !ok || !strings.Contains(notice, "VersionError") || !strings.Contains(notice, "in-memory") {
-			t.Errorf("got %T, %q; want a MemoryStore and a notice about the VersionError", st, notice)
+		if s, ok := st.(*Store); !ok || notice != resetNotice {
+			t.Errorf("got %T, %q; want a *Store, reset, and the reset notice", st, notice)
+		} else {
+			s.Close()
 		}
 	})
 
