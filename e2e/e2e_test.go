@@ -16,6 +16,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -105,11 +106,16 @@ func TestPlayground(t *testing.T) {
 }
 
 // newHarness starts Chromium, subscribes to its console, serves dist and
-// opens the page with ?fresh=1.
-func newHarness(t *testing.T, chromium, dist string) *harness {
+// opens the page with ?fresh=1. A wrap, when given, stands between the
+// browser and the server (the offline test cuts the network there).
+func newHarness(t *testing.T, chromium, dist string, wrap ...func(http.Handler) http.Handler) *harness {
 	t.Helper()
 	srv := devserver.New(dist)
-	ts := httptest.NewServer(srv)
+	var handler http.Handler = srv
+	for _, w := range wrap {
+		handler = w(handler)
+	}
+	ts := httptest.NewServer(handler)
 	t.Cleanup(ts.Close)
 
 	// The profile directory is made before the Cleanup that stops the

@@ -119,6 +119,9 @@ func buildCmd(args []string) error {
 	if index, err := os.ReadFile(filepath.Join(*out, "index.html")); err != nil || !strings.Contains(string(index), "<html") {
 		return fmt.Errorf("prerendering index.html failed: %q", truncate(index, 200))
 	}
+	if err := fixProgress(filepath.Join(*out, "app.js"), len(wasm)); err != nil {
+		return err
+	}
 	// Assets go under web/; the data files the scenarios fetch with
 	// relative URLs (data/stuff.json) sit next to index.html.
 	if err := copyTree(*web, filepath.Join(*out, "web"), func(rel string) bool {
@@ -133,6 +136,32 @@ func buildCmd(args []string) error {
 		return err
 	}
 	fmt.Printf("wrote %s (version %s, base %s, app.wasm %d bytes)\n", *out, version, *base, len(wasm))
+	return nil
+}
+
+// progressTotal is the line of go-app's app.js that takes the loading
+// progress's total from Content-Length. That header counts compressed
+// bytes when app.wasm is served with gzip or brotli (and is missing when
+// a host compresses on the fly), while the bytes the loader counts are
+// decompressed, so the label would read 378% or NaN%.
+const progressTotal = "const total = parseInt(contentLength, 10);"
+
+// fixProgress makes app.js divide by app.wasm's real size, known at build
+// time, so the loading screen shows real progress from 0 to 100% on any
+// host.
+func fixProgress(appJS string, wasmSize int) error {
+	b, err := os.ReadFile(appJS)
+	if err != nil {
+		return fmt.Errorf("reading go-app's app.js: %w", err)
+	}
+	if strings.Count(string(b), progressTotal) != 1 {
+		return fmt.Errorf("%s: go-app's loader changed: %q not found once, so the loading progress cannot be fixed", appJS, progressTotal)
+	}
+	fixed := strings.Replace(string(b), progressTotal,
+		fmt.Sprintf("const total = %d; // app.wasm's decompressed size, set by `wasm build`", wasmSize), 1)
+	if err := os.WriteFile(appJS, []byte(fixed), 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", appJS, err)
+	}
 	return nil
 }
 

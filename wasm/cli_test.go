@@ -52,8 +52,12 @@ func TestBuild(t *testing.T) {
 				t.Errorf("index.html does not link %s", wantCSS)
 			}
 			worker, _ := os.ReadFile(filepath.Join(out, "app-worker.js"))
-			if !strings.Contains(string(worker), "appFiles.has(req.url)") {
+			if !strings.Contains(string(worker), "appFiles.has(key)") {
 				t.Error("app-worker.js is not Stampede's worker that leaves data fetches alone")
+			}
+			appJS, _ := os.ReadFile(filepath.Join(out, "app.js"))
+			if want := "const total = 9;"; !strings.Contains(string(appJS), want) || strings.Contains(string(appJS), progressTotal) {
+				t.Errorf("app.js does not take the loading progress's total from app.wasm's size: want %q", want)
 			}
 		})
 	}

@@ -36,12 +36,27 @@ const appFiles = new Set(
   resourcesToCache.map((r) => new URL(r, self.location.href).href)
 );
 
+// The page itself is opened with parameters (?preset=seed&run=1): a
+// navigation to the app's folder is answered with the cached page whatever
+// its query, so a demo link still opens without a network.
+const page = new URL(scope, self.location.href).href;
+
 self.addEventListener("fetch", (event) => {
   const req = event.request;
-  if (req.method !== "GET" || !appFiles.has(req.url)) {
+  if (req.method !== "GET") {
+    return;
+  }
+  let key = req.url;
+  if (req.mode === "navigate") {
+    const u = new URL(req.url);
+    if (u.origin + u.pathname === page) {
+      key = page;
+    }
+  }
+  if (!appFiles.has(key)) {
     return; // not ours: the browser fetches it as if there were no worker
   }
   event.respondWith(
-    caches.match(req).then((response) => response || fetch(req))
+    caches.match(key).then((response) => response || fetch(req))
   );
 });
