@@ -5,8 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -18,16 +16,7 @@ import (
 // profile, so one origin's IndexedDB, Web Locks and BroadcastChannel)
 // against the counting devserver.
 func TestCrosstab(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
-	}
+	chromium := chromiumPath(t)
 	_, dist := buildSite(t)
 	a := newHarness(t, chromium, dist)
 	b := a.secondTab(t)

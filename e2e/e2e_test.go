@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -77,16 +76,7 @@ type harness struct {
 }
 
 func TestPlayground(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
-	}
+	chromium := chromiumPath(t)
 
 	start := time.Now()
 	root, dist := buildSite(t)

@@ -432,13 +432,7 @@ func (rec *hostRecorder) cookies() int {
 // its first tab's context. The console goes to the test's log on failure.
 func hostBrowser(t *testing.T) context.Context {
 	t.Helper()
-	path := os.Getenv("CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no Chromium at %s (set CHROMIUM, or run make test-e2e): %v", path, err)
-	}
+	path := chromiumPath(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,

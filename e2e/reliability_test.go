@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -76,16 +75,7 @@ func (o *otherOrigin) count(p string) int {
 }
 
 func TestReliability(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
-	}
+	chromium := chromiumPath(t)
 	_, dist := buildSite(t)
 	// A body over jsfetch's 1 MiB limit.
 	if err := os.WriteFile(filepath.Join(dist, "data", "huge.json"), []byte(`"`+strings.Repeat("x", 2<<20)+`"`), 0o644); err != nil {

@@ -20,9 +20,13 @@ import (
 )
 
 // chromiumPath is the browser the end-to-end tests drive: $CHROMIUM or
-// Debian's /usr/bin/chromium. A missing browser fails the test.
+// Debian's /usr/bin/chromium. -short skips the test; a missing browser
+// fails it.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
+	}
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -57,9 +61,6 @@ func (n *network) wrap(h http.Handler) http.Handler {
 // progress, the page working offline once opened, the light and dark
 // themes, the layout on a projector and a phone, and keyboard access.
 func TestShell(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium")
-	}
 	chromium := chromiumPath(t)
 	root, dist := buildSite(t)
 	net := new(network)
