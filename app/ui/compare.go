@@ -512,11 +512,11 @@ const (
 // without a fetch and its errors, with overlapping spans of a lane merged.
 func bandsOf(events []stampede.Event) []band {
 	type worker struct {
-		band, lane   int
-		mark         float64 // the last request or lock-acquired
-		waitAt       float64 // -1 when not waiting
-		fetchAt      float64 // -1 when no fetch is open
-		workAt       float64 // -1 when not working
+		band, lane int
+		mark       float64 // the last request or lock-acquired
+		waitAt     float64 // -1 when not waiting
+		fetchAt    float64 // -1 when no fetch is open
+		workAt     float64 // -1 when not working
 	}
 	var bands []band
 	bandIdx := map[string]int{}
