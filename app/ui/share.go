@@ -64,14 +64,14 @@ func (p *Playground) linkCopied(ctx app.Context, link, note string, err error) {
 	})
 }
 
-// clipboardWrite is navigator.clipboard.writeText(text); done receives
-// its outcome on a goroutine of its own, never on the JS event loop.
-// Natively, and where the page has no clipboard (plain HTTP), done gets
-// an error.
+// clipboardWrite is navigator.clipboard.writeText(text). done receives
+// the Promise's outcome on a goroutine of its own, never on the JS event
+// loop; natively, and where the page has no clipboard (plain HTTP), it
+// gets an error at once.
 func clipboardWrite(text string, done func(error)) {
 	cb := app.Window().Get("navigator").Get("clipboard")
 	if !cb.Truthy() || cb.Get("writeText").Type() != app.TypeFunction {
-		go done(errors.New("this page has no clipboard access; it needs HTTPS or localhost"))
+		done(errors.New("this page has no clipboard access; it needs HTTPS or localhost"))
 		return
 	}
 	var ok, fail app.Func
