@@ -502,8 +502,8 @@ type band struct {
 }
 
 const (
-	maxLanes = 16 // lanes per band
-	maxBands = 8  // bands per timeline; further lines are left out
+	maxLanes = 8 // lanes per band: a lane stays tall enough to see one fetch
+	maxBands = 8 // bands per timeline; further lines are left out
 )
 
 // bandsOf turns a run's events into its small timeline: each worker's

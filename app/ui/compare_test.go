@@ -147,7 +147,7 @@ func TestCompareEveryStrategy(t *testing.T) {
 					t.Errorf("row %s: verdict %q; want %q", row["strategy"], row["verdict"], want)
 				}
 			}
-			wantHTML(t, p, `<table id="compare"`, `data-state="done"`, "✗ stampede: +38 fetches", "✓ one fetch per URL",
+			wantHTML(t, p, `id="compare"`, `<table`, `data-state="done"`, "✗ stampede: +38 fetches", "✓ one fetch per URL",
 				`<svg`, `data-k="fetch"`, `data-k="wait"`)
 			if n := strings.Count(h, "<svg"); n != len(tc.want) {
 				t.Errorf("%d small timelines; want %d", n, len(tc.want))
