@@ -474,7 +474,7 @@ func compareLegend() app.UI {
 		return app.Span().Class("mini-key").DataSet("k", kind).Text(label)
 	}
 	return app.P().ID("compare-legend").Class("legend", "compare-legend").Body(
-		app.Span().Text("Timelines, one band per scenario line, one lane per worker:"),
+		app.Span().Text("Timelines, one band per scenario line, its workers in up to 8 lanes:"),
 		item("fetch", "network fetch"),
 		item("latency", "added latency"),
 		item("wait", "waiting for a lock or an in-flight fetch"),
