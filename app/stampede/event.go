@@ -88,6 +88,13 @@ type Event struct {
 	// Tab names the other tab whose run emitted the event, when a page
 	// shows events it received from another tab; "" for its own.
 	Tab string `json:"tab,omitempty"`
+	// Status, Size and ContentType describe the response on fetch-done
+	// events (Size in body bytes); on an error event Status is the HTTP
+	// status of a non-2xx answer. Exports such as HAR read them; 0 and ""
+	// when unknown.
+	Status      int    `json:"status,omitempty"`
+	Size        int    `json:"size,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
 }
 
 // MarshalJSON adds the time as milliseconds, the unit people read.

@@ -132,7 +132,7 @@ func (l *Loader) Get(ctx context.Context, worker, url string) (Response, error) 
 		r, err = l.getLocked(ctx, worker, url)
 	}
 	if err != nil {
-		l.emit(worker, url, KindError, err.Error(), "")
+		l.emitError(worker, url, err)
 	}
 	return r, err
 }
@@ -143,11 +143,27 @@ func (l *Loader) Fetch(ctx context.Context, worker, url string) (Response, error
 	l.emit(worker, url, KindRequest, "fetch (no cache)", "")
 	r, took, err := l.fetch(ctx, worker, url)
 	if err != nil {
-		l.emit(worker, url, KindError, err.Error(), "")
+		l.emitError(worker, url, err)
 		return r, err
 	}
-	l.emit(worker, url, KindFetchDone, describe(r, took), "")
+	l.emitDone(worker, url, r, describe(r, took))
 	return r, nil
+}
+
+// emitDone emits a fetch-done event carrying r's status, size and type.
+func (l *Loader) emitDone(worker, url string, r Response, detail string) {
+	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindFetchDone,
+		Detail: detail, Status: r.Status, Size: r.Size(), ContentType: r.ContentType})
+}
+
+// emitError emits an error event, with the HTTP status when err has one.
+func (l *Loader) emitError(worker, url string, err error) {
+	e := Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindError, Detail: err.Error()}
+	var herr *HTTPError
+	if errors.As(err, &herr) {
+		e.Status = herr.Status
+	}
+	l.cfg.Sink(e)
 }
 
 // getLocked is check-fetch-store inside the strategy's lock:
@@ -268,10 +284,10 @@ func (l *Loader) checkFetchStore(ctx context.Context, worker, url string, waited
 	// The entry is written whole in one Put; a failed Put leaves the old
 	// state and the caller still gets its response.
 	if err := l.store.Put(ctx, url, r); err != nil {
-		l.emit(worker, url, KindFetchDone, describe(r, took)+"; not cached: "+err.Error(), "")
+		l.emitDone(worker, url, r, describe(r, took)+"; not cached: "+err.Error())
 		return r, nil
 	}
-	l.emit(worker, url, KindFetchDone, describe(r, took), "")
+	l.emitDone(worker, url, r, describe(r, took))
 	return r, nil
 }
 

@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -447,5 +448,58 @@ func TestKeyedLockerForgets(t *testing.T) {
 	k.mu.Unlock()
 	if n != 0 {
 		t.Errorf("%d keys left in the locker, want 0", n)
+	}
+}
+
+// TestEventsCarryResponse checks the fields exports read: a fetch-done
+// event has the response's status, size and type, an error event the
+// HTTP status of a non-2xx answer, also for the waiters it fans out to.
+func TestEventsCarryResponse(t *testing.T) {
+	f := &fakeFetcher{fail: map[string]error{"bad": &HTTPError{URL: "bad", Status: 503, Text: "Service Unavailable"}}}
+	for _, s := range []Strategy{None, Keyed} {
+		t.Run(string(s), func(t *testing.T) {
+			rec := newRecorder()
+			l, err := NewLoader(Config{Strategy: s, Fetcher: f, Sink: rec.sink})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := l.Get(ctx, "w", "good"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.Fetch(ctx, "w", "good2"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := l.Get(ctx, "w", "bad"); err == nil {
+				t.Fatal("bad: no error")
+			}
+			var done, errs int
+			for _, e := range rec.events {
+				switch e.Kind {
+				case KindFetchDone:
+					done++
+					want := len(`{"url":"` + e.Target + `"}`)
+					if e.Status != 200 || e.Size != want || e.ContentType != "application/json" {
+						t.Errorf("%s fetch-done: status %d, size %d, type %q; want 200, %d, application/json", e.Target, e.Status, e.Size, e.ContentType, want)
+					}
+				case KindError:
+					errs++
+					if e.Status != 503 || e.Size != 0 {
+						t.Errorf("error event: status %d, size %d; want 503, 0", e.Status, e.Size)
+					}
+				default:
+					if e.Status != 0 || e.Size != 0 || e.ContentType != "" {
+						t.Errorf("%s event carries a response: %+v", e.Kind, e)
+					}
+				}
+			}
+			if done != 2 || errs != 1 {
+				t.Errorf("%d fetch-done, %d error events; want 2 and 1", done, errs)
+			}
+			b, err := json.Marshal(rec.events[len(rec.events)-1])
+			if err != nil || !strings.Contains(string(b), `"status":503`) {
+				t.Errorf("error event JSON %s (%v); want status 503", b, err)
+			}
+		})
 	}
 }

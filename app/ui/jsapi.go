@@ -13,8 +13,9 @@ import (
 // jsAPI is window.stampede: run(options) and lastRun. Natively go-app's
 // JavaScript values are inert, so it does nothing there.
 type jsAPI struct {
-	obj app.Value
-	run app.Func
+	obj     app.Value
+	run     app.Func
+	compare app.Func // compare.go
 }
 
 // installAPI defines window.stampede for p. It is called on the UI
@@ -66,6 +67,8 @@ func installAPI(ctx app.Context, p *Playground) *jsAPI {
 		return rawJS(promise)
 	})
 	a.obj.Set("run", a.run)
+	a.compare = p.compareFunc(ctx)
+	a.obj.Set("compare", a.compare)
 	a.obj.Set("lastRun", nil)
 	a.obj.Set("version", p.env.Version)
 	names := []any{}
@@ -108,6 +111,7 @@ func (a *jsAPI) setLastRun(r runResult) {
 func (a *jsAPI) uninstall() {
 	app.Window().Delete("stampede")
 	a.run.Release()
+	a.compare.Release()
 }
 
 // resultObject is what run resolves to: the stats under their JSON names

@@ -69,6 +69,13 @@ type Playground struct {
 	embed       bool   // embed=1: only the editor, the counters and the log
 	updateReady bool   // a new version is installed: the update notice shows
 	stopWatch   func() // removes watchUpdate's listener, while mounted
+
+	// Compare, export and share (compare.go, export.go, share.go).
+	runSettings settings                                   // what the current or last run ran, for its export
+	cmp         compareView                                // the compare table and its progress
+	tools       toolsState                                 // the outcome of the last download or Copy link
+	saveFile    func(name, mime string, data []byte) error // nil: a browser download; tests replace it
+	copyText    func(text string, done func(error))        // nil: navigator.clipboard; tests replace it
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -349,6 +356,7 @@ func (p *Playground) Render() app.UI {
 			p.renderEditor(),
 			p.renderResults(),
 		),
+		app.If(!p.embed, p.renderTools()),
 		app.If(!p.embed, p.renderFooter()),
 	)
 }

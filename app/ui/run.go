@@ -68,9 +68,8 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 
 	p.runN++
 	n := p.runN
-	// The tab id keeps two tabs' run ids apart, so a hit on another
-	// tab's fetch can say so.
-	runID := fmt.Sprintf("run-%d-%d-%s", n, time.Now().UnixMilli(), p.tab)
+	runID := p.runID(n)
+	p.runSettings = req.settings // what the export says was run
 	if req.settings != p.settings {
 		p.setSettings(req.settings) // the page shows what an API run runs
 		p.pushEditorText()
@@ -91,16 +90,7 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 	p.message = ""
 	p.refreshView()
 
-	opts := stampede.Options{
-		Strategy: j.strategy,
-		Latency:  j.latency,
-		Timeout:  j.timeout,
-		Fetcher:  p.env.Fetcher,
-		Store:    p.store,
-		CrossTab: p.env.CrossTab,
-		Log:      log,
-		RunID:    runID,
-	}
+	opts := p.options(j, j.strategy, log, runID)
 	out := make(chan runResult, 1)
 	ctx.Async(func() {
 		r := runResult{RunID: runID}
@@ -133,13 +123,42 @@ func (p *Playground) execute(ctx app.Context, runCtx context.Context, n int, sc 
 	st, err := stampede.Run(runCtx, sc, opts)
 	close(done)
 	<-followed // its last batch is dispatched before the result
+	stopped, msg := ended(runCtx, err)
+	return st, stopped, msg
+}
+
+// runID names run n. The tab id keeps two tabs' run ids apart, so a hit
+// on another tab's fetch can say so.
+func (p *Playground) runID(n int) string {
+	return fmt.Sprintf("run-%d-%d-%s", n, time.Now().UnixMilli(), p.tab)
+}
+
+// options are the engine's options for job j under strategy s on this
+// page: its fetcher, store and cross-tab locks.
+func (p *Playground) options(j job, s stampede.Strategy, log *stampede.Log, runID string) stampede.Options {
+	return stampede.Options{
+		Strategy: s,
+		Latency:  j.latency,
+		Timeout:  j.timeout,
+		Fetcher:  p.env.Fetcher,
+		Store:    p.store,
+		CrossTab: p.env.CrossTab,
+		Log:      log,
+		RunID:    runID,
+	}
+}
+
+// ended says how a run that returned err ended: stopped when runCtx was
+// cancelled (by Stop or by leaving the page), else err's message, "" for
+// none.
+func ended(runCtx context.Context, err error) (stopped bool, msg string) {
 	switch {
 	case err == nil:
-		return st, false, ""
+		return false, ""
 	case runCtx.Err() != nil:
-		return st, true, ""
+		return true, ""
 	}
-	return st, false, err.Error()
+	return false, err.Error()
 }
 
 // applyBatch adds a batch of run n to the page.
