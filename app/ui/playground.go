@@ -69,6 +69,9 @@ type Playground struct {
 	embed       bool   // embed=1: only the editor, the counters and the log
 	updateReady bool   // a new version is installed: the update notice shows
 	stopWatch   func() // removes watchUpdate's listener, while mounted
+
+	// The cache inspector (cacheview.go); the code panel (code.go) has no state.
+	cache cacheView
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -140,6 +143,7 @@ func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice strin
 	p.store, p.notice, p.ready = s, notice, true
 	p.api = installAPI(ctx, p)
 	p.syncURL()
+	p.refreshCache(ctx)
 	switch {
 	case start.Run:
 		req := runRequest{settings: p.settings, Fresh: start.Fresh}
@@ -305,7 +309,7 @@ func (p *Playground) clearCache(ctx app.Context) {
 		if err := store.Clear(ctx); err != nil {
 			msg = "Clearing the cache failed: " + err.Error()
 		}
-		ctx.Dispatch(func(app.Context) { p.message = msg })
+		ctx.Dispatch(func(ctx app.Context) { p.message = msg; p.refreshCache(ctx) })
 	})
 }
 
@@ -394,6 +398,7 @@ func (p *Playground) renderEditor() app.UI {
 		p.renderButtons(),
 		app.If(p.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.message)),
 		app.If(preset == "seed" && !p.embed, explainSeed()),
+		app.If(!p.embed, p.renderCode()),
 	)
 }
 
@@ -485,6 +490,7 @@ func (p *Playground) renderResults() app.UI {
 			app.Span().Class("line", "err").Text("error"),
 			app.Span().Class("line", "lock").Text("lock"),
 		),
+		app.If(!p.embed, p.renderCache()),
 	)
 }
 
