@@ -344,16 +344,22 @@ func runLabel(id, tab string) string {
 
 // cacheSummary says what the store holds and how much is listed.
 func (l cacheListing) summary() string {
+	entries := func(n int) string {
+		if n == 1 {
+			return "1 entry"
+		}
+		return fmt.Sprintf("%d entries", n)
+	}
 	switch {
 	case l.Count == 0 && l.Err == "":
 		return "The cache is empty."
 	case len(l.Entries) < l.Count && l.Err == "":
 		return fmt.Sprintf("%s; the first %d by URL listed (%s); %d more not listed.",
-			plural(l.Count, "entry"), len(l.Entries), byteSize(l.Size), l.Count-len(l.Entries))
+			entries(l.Count), len(l.Entries), byteSize(l.Size), l.Count-len(l.Entries))
 	case l.Err != "":
-		return fmt.Sprintf("%s listed (%s).", plural(len(l.Entries), "entry"), byteSize(l.Size))
+		return fmt.Sprintf("%s listed (%s).", entries(len(l.Entries)), byteSize(l.Size))
 	}
-	return fmt.Sprintf("%s, %s in all.", plural(l.Count, "entry"), byteSize(l.Size))
+	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
 }
 
 func (p *Playground) onCacheRefresh(ctx app.Context, e app.Event) { p.refreshCache(ctx) }
@@ -423,9 +429,13 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 	if ct == "" {
 		ct = "none"
 	}
-	fetched := ""
+	ageCell := app.Td().Class("cache-age").Text(age(e.FetchedAt, now))
 	if !e.FetchedAt.IsZero() {
-		fetched = e.FetchedAt.Format(time.RFC3339)
+		ageCell = ageCell.Title(e.FetchedAt.Format(time.RFC3339))
+	}
+	byCell := app.Td().Class("cache-by")
+	if e.RunID != "" {
+		byCell = byCell.Title(e.RunID)
 	}
 	del := app.Button().Type("button").Class("cache-delete").Text("delete").
 		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
@@ -442,10 +452,11 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 			app.Text(ct),
 			app.If(!isTextType(e.ContentType), app.Span().Class("cache-bin").Title("not a text type").Text("not text")),
 		),
-		app.Td().Class("cache-age").Title(fetched).Text(age(e.FetchedAt, now)),
-		app.Td().Class("cache-by").Title(e.RunID).Body(
-			app.Span().Class("cache-run").Text(runLabel(e.RunID, p.tab)),
+		ageCell,
+		byCell.Body(
+			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, p.tab))),
 			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
+			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),
 		app.Td().Class("cache-actions").Body(
 			app.Button().Type("button").Class("cache-view").Text(viewLabel).
