@@ -280,7 +280,7 @@ func dedent(s string) string {
 func (p *Playground) renderCode() app.UI {
 	st := p.settings.Strategy
 	ex, ok := codeExcerpts[st]
-	sec := app.Section().ID("code").Class("panel", "code").Aria("label", "the code this strategy runs").
+	sec := app.Section().ID("code").Class("code").Aria("label", "the code this strategy runs").
 		DataSet("strategy", string(st))
 	if !ok {
 		return sec.Body(
