@@ -53,10 +53,13 @@ func TestCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(row["text"], "just now") && !strings.Contains(row["text"], " s ago") {
+		t.Errorf("row text %q gives no age", row["text"])
+	}
 	if row["runId"] != st.RunID || row["size"] == "" || row["size"] == "0" || row["fetchedBy"] == "" {
 		t.Errorf("row of data/a.json %v; want run %s, a size and a worker", row, st.RunID)
 	}
-	for _, want := range []string{"application/json", "B", "ago", "run-"} {
+	for _, want := range []string{"application/json", " B", "run-1", row["fetchedBy"]} {
 		if !strings.Contains(row["text"], want) {
 			t.Errorf("row text %q lacks %q", row["text"], want)
 		}
@@ -166,6 +169,9 @@ func (h *harness) cacheRows(t *testing.T, ok func([]string) bool) []string {
 		}
 		if time.Now().After(deadline) {
 			h.dumpPage(t)
+			if c, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("cache") || {}).outerHTML || "no #cache"`)); err == nil {
+				t.Logf("#cache: %.3000s", c)
+			}
 			t.Fatalf("#cache rows %v never became what was wanted", last)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -189,4 +195,14 @@ func (h *harness) shootPanels(t *testing.T, root string) {
 		}
 		t.Logf("wrote %s (%d bytes)", out, len(png))
 	}
+	// The whole page, to see where the panels sit; not kept in docs/.
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("full-page screenshot: %v", err)
+	}
+	out := filepath.Join(os.TempDir(), "stampede-cache-page.png")
+	if err := os.WriteFile(out, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", out, len(png))
 }

@@ -364,6 +364,14 @@ func (l cacheListing) summary() string {
 
 func (p *Playground) onCacheRefresh(ctx app.Context, e app.Event) { p.refreshCache(ctx) }
 
+// onPage runs fn on the UI goroutine with the page's own context instead
+// of ctx. A row's buttons need it: go-app ends an element's context when
+// the element is dismounted, and a deleted row's button is, which would
+// cancel the store calls started from it and drop their dispatches.
+func (p *Playground) onPage(ctx app.Context, fn func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: p, Function: fn})
+}
+
 // Render.
 
 func (p *Playground) renderCache() app.UI {
@@ -437,10 +445,13 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 	if e.RunID != "" {
 		byCell = byCell.Title(e.RunID)
 	}
+	// The URL scopes each handler: go-app keeps a handler whose code and
+	// scope are unchanged, so without it a row would keep the handler of
+	// the URL it showed before.
 	del := app.Button().Type("button").Class("cache-delete").Text("delete").
 		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
-		p.deleteEntry(ctx, e.URL)
-	}, e.URL) // the URL scopes the handler: go-app keeps a handler whose code and scope are unchanged
+		p.onPage(ctx, func(ctx app.Context) { p.deleteEntry(ctx, e.URL) })
+	}, e.URL)
 	if busy {
 		del = del.Disabled(true).Title("wait for the run to end")
 	}
@@ -462,7 +473,7 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 			app.Button().Type("button").Class("cache-view").Text(viewLabel).
 				Aria("label", viewLabel+" the body of "+e.URL).Aria("expanded", viewing).
 				Aria("controls", "cache-body").OnClick(func(ctx app.Context, _ app.Event) {
-				p.viewEntry(ctx, e.URL)
+				p.onPage(ctx, func(ctx app.Context) { p.viewEntry(ctx, e.URL) })
 			}, e.URL),
 			del,
 		),

@@ -30,7 +30,7 @@ type codeExcerpt struct {
 
 // The chunks several strategies share.
 var (
-	chunkGetLocked = goChunk{File: "app/stampede/loader.go", Note: "getLocked: take the lock, then check-fetch-store", Code: `
+	chunkGetLocked = goChunk{File: "app/stampede/loader.go", Note: "getLocked", Code: `
 	unlock, waited, err := l.acquire(ctx, worker, url, url)
 	if err != nil {
 		return Response{}, err
@@ -40,7 +40,7 @@ var (
 	chunkCallCFS = goChunk{File: "app/stampede/loader.go", Code: `
 	return l.checkFetchStore(ctx, worker, url, waited)`}
 
-	chunkCheckFetchStore = goChunk{File: "app/stampede/loader.go", Note: "checkFetchStore: the critical section", Code: `
+	chunkCheckFetchStore = goChunk{File: "app/stampede/loader.go", Note: "checkFetchStore, the critical section", Code: `
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}
@@ -65,10 +65,10 @@ const pyCheckFetchStore = `        if url in cache:
 var codeExcerpts = map[stampede.Strategy]codeExcerpt{
 	stampede.None: {
 		Go: []goChunk{
-			{File: "app/stampede/loader.go", Note: "Get: no guard at all", Code: `
+			{File: "app/stampede/loader.go", Note: "Get", Code: `
 	case None:
 		r, err = l.checkFetchStore(ctx, worker, url, 0)`},
-			{File: "app/stampede/loader.go", Note: "checkFetchStore: every caller that misses fetches", Code: `
+			{File: "app/stampede/loader.go", Note: "checkFetchStore, unguarded", Code: `
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}
@@ -99,17 +99,17 @@ type globalLocker struct{ m mutex }`},
 			chunkCheckFetchStore,
 		},
 		MirrorIn: "Python asyncio",
-		Mirror: `lock = asyncio.Lock()                # one lock, made once
+		Mirror: `lock = asyncio.Lock()  # one lock, made once
 
 async def get_stuff(url):
-    async with lock:                 # critical section: check, fetch, store
+    async with lock:  # critical section: check, fetch, store
 ` + pyCheckFetchStore + `
 # parse_stuff() and use_stuff() both want the same URL -> one fetch;
 # do_work() needs no cache and is never blocked by the lock.`,
 	},
 	stampede.Keyed: {
 		Go: []goChunk{
-			{File: "app/stampede/lock.go", Note: "keyedLocker.Lock: one lock per URL", Code: `
+			{File: "app/stampede/lock.go", Note: "keyedLocker.Lock, a lock per URL", Code: `
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
@@ -123,19 +123,19 @@ async def get_stuff(url):
 	k.mu.Unlock()`},
 			chunkGetLocked,
 			chunkCallCFS,
-			{File: "app/stampede/loader.go", Note: "checkFetchStore: checked again once the lock is held", Code: `
+			{File: "app/stampede/loader.go", Note: "checkFetchStore, checked again when held", Code: `
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}`},
 		},
 		MirrorIn: "Python asyncio",
-		Mirror: `locks = {}                           # url -> asyncio.Lock
+		Mirror: `locks = {}  # url -> asyncio.Lock
 
 async def get_stuff(url):
     lock = locks.setdefault(url, asyncio.Lock())
-    async with lock:                 # only callers of this url wait
+    async with lock:  # only callers of this url wait
 ` + pyCheckFetchStore + `
-# (the Go version also drops a url's lock once nobody holds or wants it)`,
+# (Go drops a url's lock when nobody holds or wants it)`,
 	},
 	stampede.Singleflight: {
 		Go: []goChunk{
@@ -162,13 +162,13 @@ async def get_stuff(url):
 	case res := <-ch:`},
 		},
 		MirrorIn: "Python asyncio",
-		Mirror: `inflight = {}                        # url -> the Task fetching it
+		Mirror: `inflight = {}  # url -> the Task fetching it
 
 async def get_stuff(url):
     if url in cache:
         return cache[url]
     task = inflight.get(url)
-    if task is None:                 # the first caller starts the fetch
+    if task is None:  # the first caller starts the fetch
         task = asyncio.create_task(fetch_and_store(url))
         inflight[url] = task
         task.add_done_callback(lambda _: inflight.pop(url, None))
@@ -196,14 +196,14 @@ func (perCallLocker) Lock(ctx context.Context, key string) (func(), error) {
 		},
 		MirrorIn: "Python asyncio (the bug)",
 		Mirror: `async def get_stuff(url):
-    lock = asyncio.Lock()            # BUG: a new lock on every call
-    async with lock:                 # never contended: protects nothing
+    lock = asyncio.Lock()  # BUG: a new lock on every call
+    async with lock:  # never contended: protects nothing
 ` + pyCheckFetchStore + `
 # every concurrent caller misses and fetches, as with no lock at all`,
 	},
 	stampede.CrossTab: {
 		Go: []goChunk{
-			{File: "app/stampede/loader.go", Note: "NewLoader: the Locker comes from the browser", Code: `
+			{File: "app/stampede/loader.go", Note: "NewLoader, a Locker from the browser", Code: `
 	case CrossTab:
 		if c.CrossTab == nil {
 			return nil, ErrNoCrossTab
@@ -222,7 +222,7 @@ func (perCallLocker) Lock(ctx context.Context, key string) (func(), error) {
 // and IndexedDB is the cache they share.
 async function getStuff(url) {
   return navigator.locks.request("stampede:" + url, async () => {
-    const hit = await idbGet(url);   // checked again once granted
+    const hit = await idbGet(url);  // checked again once granted
     if (hit) return hit;
     const stuff = await fetch(url, {cache: "no-store"});
     await idbPut(url, stuff);
@@ -232,26 +232,27 @@ async function getStuff(url) {
 	},
 }
 
-// goText is the Go side of e as the panel shows it: each chunk under a
-// comment naming its file, with the leading blank line and one level of
-// indentation removed.
-func (e codeExcerpt) goText() string {
-	var b strings.Builder
+// codePart is one chunk as the panel shows it: where it is from, then
+// its lines.
+type codePart struct{ From, Code string }
+
+// goParts is the Go side of e as the panel shows it: each chunk under a
+// comment naming its file (engine files by their name only) and place,
+// "// …" for a chunk further down the same file, with the leading blank
+// line and the indentation the chunk's lines share removed.
+func (e codeExcerpt) goParts() []codePart {
+	parts := make([]codePart, len(e.Go))
 	for i, c := range e.Go {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		head := "// " + c.File
+		from := "// " + strings.TrimPrefix(c.File, "app/stampede/")
 		if c.Note != "" {
-			head += ": " + c.Note
+			from += ": " + c.Note
 		}
 		if i > 0 && c.Note == "" && c.File == e.Go[i-1].File {
-			head = "// …"
+			from = "// …"
 		}
-		b.WriteString(head + "\n")
-		b.WriteString(dedent(strings.TrimPrefix(c.Code, "\n")))
+		parts[i] = codePart{From: from, Code: dedent(strings.TrimPrefix(c.Code, "\n"))}
 	}
-	return b.String()
+	return parts
 }
 
 // dedent removes the indentation every non-blank line of s shares.
@@ -288,12 +289,24 @@ func (p *Playground) renderCode() app.UI {
 			app.P().Class("status").Text("Pick a strategy to see the code it runs."),
 		)
 	}
+	parts := ex.goParts()
 	return sec.Body(
 		app.H2().Text("The code behind "+string(st)),
 		app.Div().Class("code-cols").Body(
 			app.Figure().ID("code-go").Class("code-col").Body(
 				app.FigCaption().Text("Go: the engine (app/stampede)"),
-				app.Pre().Class("code-block").Body(app.Code().Class("lang-go").Text(ex.goText())),
+				app.Pre().Class("code-block").Body(app.Code().Class("lang-go").Body(
+					app.Range(parts).Slice(func(i int) app.UI {
+						sep := "\n"
+						if i < len(parts)-1 {
+							sep = "\n\n"
+						}
+						return app.Span().Body(
+							app.Span().Class("code-from").Text(parts[i].From+"\n"),
+							app.Text(parts[i].Code+sep),
+						)
+					}),
+				)),
 			),
 			app.Figure().ID("code-mirror").Class("code-col").Body(
 				app.FigCaption().Text(ex.MirrorIn),
