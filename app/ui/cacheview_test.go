@@ -318,3 +318,18 @@ func TestBodyTextAndHelpers(t *testing.T) {
 		t.Errorf("runLabel of a foreign id = %q", got)
 	}
 }
+
+// TestOnPage: a row's handler hands its work to the page's own context,
+// which outlives the row's button.
+func TestOnPage(t *testing.T) {
+	p, d, _ := page(t, Env{}, "latency=0")
+	d.Consume()
+	var src app.UI
+	onUI(d, p, func(ctx app.Context) {
+		p.onPage(ctx, func(ctx app.Context) { src = ctx.Src() })
+	})
+	d.Consume()
+	if src != app.UI(p) {
+		t.Errorf("onPage ran with source %T; want the page", src)
+	}
+}
