@@ -76,6 +76,9 @@ type Playground struct {
 	tools       toolsState                                 // the outcome of the last download or Copy link
 	saveFile    func(name, mime string, data []byte) error // nil: a browser download; tests replace it
 	copyText    func(text string, done func(error))        // nil: navigator.clipboard; tests replace it
+
+	// The cache inspector (cacheview.go); the code panel (code.go) has no state.
+	cache cacheView
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -147,6 +150,7 @@ func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice strin
 	p.store, p.notice, p.ready = s, notice, true
 	p.api = installAPI(ctx, p)
 	p.syncURL()
+	p.refreshCache(ctx)
 	switch {
 	case start.Run:
 		req := runRequest{settings: p.settings, Fresh: start.Fresh}
@@ -312,7 +316,7 @@ func (p *Playground) clearCache(ctx app.Context) {
 		if err := store.Clear(ctx); err != nil {
 			msg = "Clearing the cache failed: " + err.Error()
 		}
-		ctx.Dispatch(func(app.Context) { p.message = msg })
+		ctx.Dispatch(func(ctx app.Context) { p.message = msg; p.refreshCache(ctx) })
 	})
 }
 
@@ -402,6 +406,7 @@ func (p *Playground) renderEditor() app.UI {
 		p.renderButtons(),
 		app.If(p.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.message)),
 		app.If(preset == "seed" && !p.embed, explainSeed()),
+		app.If(!p.embed, p.renderCode()),
 	)
 }
 
@@ -493,6 +498,7 @@ func (p *Playground) renderResults() app.UI {
 			app.Span().Class("line", "err").Text("error"),
 			app.Span().Class("line", "lock").Text("lock"),
 		),
+		app.If(!p.embed, p.renderCache()),
 	)
 }
 

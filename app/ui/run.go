@@ -117,7 +117,7 @@ func (p *Playground) execute(ctx app.Context, runCtx context.Context, n int, sc 
 		defer close(followed)
 		follow(opts.Log, done, batchEvery, func(b batch) {
 			publishEvents(p.env.Tabs, p.tab, opts.RunID, start, b.Events)
-			ctx.Dispatch(func(app.Context) { p.applyBatch(n, b) })
+			ctx.Dispatch(func(ctx app.Context) { p.applyBatch(n, b); p.cacheAfterBatch(ctx, b.Events) })
 		})
 	})
 	st, err := stampede.Run(runCtx, sc, opts)
@@ -183,6 +183,7 @@ func (p *Playground) finish(ctx app.Context, n int, r runResult, out chan<- runR
 		p.cancel = nil
 	}
 	p.result = r
+	p.refreshCache(ctx) // the listing shows what the run stored
 	if r.Err != "" {
 		p.state = stateError
 	} else {

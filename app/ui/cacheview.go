@@ -1,0 +1,492 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// The cache inspector (#cache) lists what the store holds: one row per
+// entry, sorted by URL, with its size, content type, age and the run and
+// worker that stored it. An entry's body can be viewed, as text only, and
+// an entry deleted; "Clear all" is the page's one Clear path (clearCache).
+//
+// The listing is read off the UI goroutine (ctx.Async, then
+// ctx.Dispatch), one refresh at a time: a refresh asked for while one is
+// in flight runs once that one is done, no sooner than cacheRefreshGap
+// after it. With IndexedDB each Get is a short transaction of its own.
+
+const (
+	// maxCacheRows bounds the listing: the first entries by URL.
+	maxCacheRows = 200
+	// maxViewBytes bounds the body text that "view" shows.
+	maxViewBytes = 16 << 10
+	// cacheRefreshGap is the least time between two reads of the
+	// listing while a run keeps storing entries.
+	cacheRefreshGap = 300 * time.Millisecond
+)
+
+// cacheView is the inspector's state, a field of the Playground. It
+// changes only on the UI goroutine.
+type cacheView struct {
+	list     cacheListing
+	loaded   bool      // list has been read at least once
+	loading  bool      // a refresh is in flight; at most one is
+	again    bool      // a refresh was asked for while one was in flight
+	lastRead time.Time // when the last refresh ended
+
+	viewURL  string // the entry whose body is shown; "" for none
+	viewText string // its body as text, truncated
+	viewNote string // what the text is: type, truncation, loading, errors
+
+	note string // the outcome of the last delete
+}
+
+// cacheEntry is one row: a stored Response without its body.
+type cacheEntry struct {
+	URL         string
+	Status      int
+	ContentType string
+	Size        int
+	FetchedAt   time.Time
+	FetchedBy   string
+	RunID       string
+}
+
+// cacheListing is one read of the store.
+type cacheListing struct {
+	Entries []cacheEntry // sorted by URL, at most maxCacheRows
+	Count   int          // keys in the store
+	Size    int          // body bytes of Entries
+	Err     string       // a failed read; Entries holds what was read before it
+}
+
+// readListing reads up to max entries of s, in URL order. It runs off the
+// UI goroutine. A store that panics is reported like one that fails.
+func readListing(ctx context.Context, s stampede.Store, max int) (l cacheListing) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.Err = fmt.Sprintf("reading the cache failed: the store panicked: %v", p)
+		}
+	}()
+	keys, err := s.Keys(ctx)
+	if err != nil {
+		l.Err = "reading the cache's keys failed: " + err.Error()
+		return l
+	}
+	sort.Strings(keys)
+	l.Count = len(keys)
+	for _, k := range keys {
+		if len(l.Entries) == max {
+			break
+		}
+		r, ok, err := s.Get(ctx, k)
+		if err != nil {
+			l.Err = fmt.Sprintf("reading %s from the cache failed: %v", k, err)
+			return l
+		}
+		if !ok { // deleted since Keys
+			l.Count--
+			continue
+		}
+		l.Entries = append(l.Entries, cacheEntry{URL: k, Status: r.Status, ContentType: r.ContentType,
+			Size: r.Size(), FetchedAt: r.FetchedAt, FetchedBy: r.FetchedBy, RunID: r.RunID})
+		l.Size += r.Size()
+	}
+	return l
+}
+
+// refreshCache reads the listing again, in the background. A call while
+// a refresh is in flight is remembered and served once it ends.
+func (p *Playground) refreshCache(ctx app.Context) {
+	c := &p.cache
+	if !p.ready || p.store == nil {
+		return
+	}
+	if c.loading {
+		c.again = true
+		return
+	}
+	c.loading, c.again = true, false
+	store, wait := p.store, cacheRefreshGap-time.Since(c.lastRead)
+	ctx.Async(func() {
+		if wait > 0 {
+			_ = sleepCtx(ctx, wait)
+		}
+		l := readListing(ctx, store, maxCacheRows)
+		ctx.Dispatch(func(ctx app.Context) {
+			c.loading, c.loaded, c.lastRead = false, true, time.Now()
+			c.list = l
+			if c.again {
+				p.refreshCache(ctx)
+			}
+		})
+	})
+}
+
+// cacheAfterBatch refreshes the listing when a batch of a run's events
+// says an entry was stored: a fetch-done of Get, whose Put succeeded.
+// (A fetch step's fetch-done stores nothing; refreshing then is harmless.)
+func (p *Playground) cacheAfterBatch(ctx app.Context, evs []stampede.Event) {
+	for _, e := range evs {
+		if e.Kind == stampede.KindFetchDone && !strings.Contains(e.Detail, "not cached") {
+			p.refreshCache(ctx)
+			return
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// viewEntry shows url's body, or hides it when it is shown.
+func (p *Playground) viewEntry(ctx app.Context, url string) {
+	c := &p.cache
+	if c.viewURL == url {
+		c.viewURL, c.viewText, c.viewNote = "", "", ""
+		return
+	}
+	if !p.ready {
+		return
+	}
+	c.viewURL, c.viewText, c.viewNote = url, "", "reading…"
+	store := p.store
+	ctx.Async(func() {
+		text, note := readBody(ctx, store, url)
+		ctx.Dispatch(func(app.Context) {
+			if c.viewURL != url { // closed or another chosen meanwhile
+				return
+			}
+			c.viewText, c.viewNote = text, note
+		})
+	})
+}
+
+// readBody reads url's body as text for the view, off the UI goroutine.
+func readBody(ctx context.Context, s stampede.Store, url string) (text, note string) {
+	defer func() {
+		if p := recover(); p != nil {
+			text, note = "", fmt.Sprintf("reading the body failed: the store panicked: %v", p)
+		}
+	}()
+	r, ok, err := s.Get(ctx, url)
+	switch {
+	case err != nil:
+		return "", "reading the body failed: " + err.Error()
+	case !ok:
+		return "", "no longer in the cache"
+	}
+	return bodyText(r)
+}
+
+// bodyText is r's body as the view shows it: text (never markup),
+// invalid UTF-8 and control characters replaced, at most maxViewBytes,
+// with a note saying what it is and what was left out.
+func bodyText(r stampede.Response) (text, note string) {
+	ct := r.ContentType
+	if ct == "" {
+		ct = "no content type"
+	}
+	notes := []string{fmt.Sprintf("HTTP %d, %s, %s", r.Status, ct, byteSize(r.Size()))}
+	if !isTextType(r.ContentType) {
+		notes = append(notes, "not a text type: shown as text anyway")
+	}
+	b := r.Body
+	if len(b) > maxViewBytes {
+		cut := maxViewBytes
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		b = b[:cut]
+		notes = append(notes, fmt.Sprintf("truncated: the first %s of %s shown", byteSize(cut), byteSize(r.Size())))
+	}
+	if len(b) == 0 {
+		notes = append(notes, "empty body")
+	}
+	if !utf8.Valid(b) {
+		notes = append(notes, "bytes that are not UTF-8 shown as \uFFFD")
+		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
+	}
+	text = strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && r != '\r' && unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, string(b))
+	return text, strings.Join(notes, "; ")
+}
+
+// isTextType reports whether a content type is text: text/*, JSON, XML,
+// JavaScript and their +json/+xml kin.
+func isTextType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml") {
+		return true
+	}
+	switch mt {
+	case "application/json", "application/xml", "application/javascript", "application/ecmascript",
+		"application/x-www-form-urlencoded", "application/x-ndjson":
+		return true
+	}
+	return false
+}
+
+// deleteEntry removes url from the store, then reads the listing again.
+// Like Clear, it waits for the end of a run.
+func (p *Playground) deleteEntry(ctx app.Context, url string) {
+	c := &p.cache
+	if !p.ready || p.running {
+		return
+	}
+	store := p.store
+	ctx.Async(func() {
+		err := func() (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("the store panicked: %v", p)
+				}
+			}()
+			return store.Delete(ctx, url)
+		}()
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				c.note = fmt.Sprintf("Deleting %s failed: %v", url, err)
+			} else {
+				c.note = "Deleted " + url + "."
+				c.list = c.list.without(url)
+				if c.viewURL == url {
+					c.viewURL, c.viewText, c.viewNote = "", "", ""
+				}
+			}
+			p.refreshCache(ctx)
+		})
+	})
+}
+
+// without is l less url's row, until the next read says otherwise.
+func (l cacheListing) without(url string) cacheListing {
+	out := l
+	out.Entries = nil
+	for _, e := range l.Entries {
+		if e.URL == url {
+			out.Count--
+			out.Size -= e.Size
+			continue
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	return out
+}
+
+// byteSize is n bytes for people: 512 B, 1.5 KiB, 2.0 MiB.
+func byteSize(n int) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// age is how long before now t was, as "12 s ago".
+func age(t, now time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s ago", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// runLabel shortens a run id ("run-3-1712345678901-t3f9a") to "run-3",
+// adding the tab when it is not this one's.
+func runLabel(id, tab string) string {
+	parts := strings.Split(id, "-")
+	if len(parts) != 4 || parts[0] != "run" {
+		return id
+	}
+	if parts[3] != tab {
+		return parts[0] + "-" + parts[1] + " (tab " + parts[3] + ")"
+	}
+	return parts[0] + "-" + parts[1]
+}
+
+// cacheSummary says what the store holds and how much is listed.
+func (l cacheListing) summary() string {
+	entries := func(n int) string {
+		if n == 1 {
+			return "1 entry"
+		}
+		return fmt.Sprintf("%d entries", n)
+	}
+	switch {
+	case l.Count == 0 && l.Err == "":
+		return "The cache is empty."
+	case len(l.Entries) < l.Count && l.Err == "":
+		return fmt.Sprintf("%s; the first %d by URL listed (%s); %d more not listed.",
+			entries(l.Count), len(l.Entries), byteSize(l.Size), l.Count-len(l.Entries))
+	case l.Err != "":
+		return fmt.Sprintf("%s listed (%s).", entries(len(l.Entries)), byteSize(l.Size))
+	}
+	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
+}
+
+func (p *Playground) onCacheRefresh(ctx app.Context, e app.Event) { p.refreshCache(ctx) }
+
+// onPage runs fn on the UI goroutine with the page's own context instead
+// of ctx. A row's buttons need it: go-app ends an element's context when
+// the element is dismounted, and a deleted row's button is, which would
+// cancel the store calls started from it and drop their dispatches.
+func (p *Playground) onPage(ctx app.Context, fn func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: p, Function: fn})
+}
+
+// Render.
+
+func (p *Playground) renderCache() app.UI {
+	c := &p.cache
+	busy := p.running || !p.ready
+	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(p.onCacheRefresh)
+	clear := app.Button().ID("cache-clear").Type("button").Text("Clear all").
+		Title("remove every entry (as Clear cache)").OnClick(p.onClear)
+	if !p.ready {
+		refresh = refresh.Disabled(true)
+	}
+	if busy {
+		clear = clear.Disabled(true)
+	}
+	summary := "Reading the cache…"
+	if c.loaded {
+		summary = c.list.summary()
+	} else if !p.ready {
+		summary = "The cache opens when the page has loaded."
+	}
+	now := time.Now()
+	entries := c.list.Entries
+	return app.Section().ID("cache").Class("panel", "cache").Aria("label", "cache inspector").Aria("busy", c.loading).Body(
+		app.Div().Class("cache-head").Body(
+			app.H2().Text("Cache"),
+			app.Div().Class("buttons").Body(refresh, clear),
+		),
+		app.P().ID("cache-summary").Class("status").Aria("live", "polite").Text(summary),
+		app.If(c.list.Err != "",
+			app.P().ID("cache-error").Class("status", "err").Role("alert").Text(c.list.Err),
+		),
+		app.If(c.note != "",
+			app.P().ID("cache-note").Class("status").Role("status").Text(c.note),
+		),
+		app.If(len(entries) > 0,
+			app.Div().Class("cache-scroll").Body(
+				app.Table().Class("cache-table").Body(
+					app.THead().Body(app.Tr().Body(
+						app.Th().Scope("col").Text("URL"),
+						app.Th().Scope("col").Text("size"),
+						app.Th().Scope("col").Text("type"),
+						app.Th().Scope("col").Text("age"),
+						app.Th().Scope("col").Text("stored by"),
+						app.Th().Scope("col").Body(app.Span().Class("visually-hidden").Text("actions")),
+					)),
+					app.TBody().Body(app.Range(entries).Slice(func(i int) app.UI {
+						return p.renderCacheRow(entries[i], now, busy)
+					})),
+				),
+			),
+		),
+		app.If(c.viewURL != "", p.renderCacheBody()),
+	)
+}
+
+func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.UI {
+	viewing := p.cache.viewURL == e.URL
+	viewLabel := "view"
+	if viewing {
+		viewLabel = "hide"
+	}
+	ct := e.ContentType
+	if ct == "" {
+		ct = "none"
+	}
+	ageCell := app.Td().Class("cache-age").Text(age(e.FetchedAt, now))
+	if !e.FetchedAt.IsZero() {
+		ageCell = ageCell.Title(e.FetchedAt.Format(time.RFC3339))
+	}
+	byCell := app.Td().Class("cache-by")
+	if e.RunID != "" {
+		byCell = byCell.Title(e.RunID)
+	}
+	// The URL scopes each handler: go-app keeps a handler whose code and
+	// scope are unchanged, so without it a row would keep the handler of
+	// the URL it showed before.
+	del := app.Button().Type("button").Class("cache-delete").Text("delete").
+		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
+		p.onPage(ctx, func(ctx app.Context) { p.deleteEntry(ctx, e.URL) })
+	}, e.URL)
+	if busy {
+		del = del.Disabled(true).Title("wait for the run to end")
+	}
+	return app.Tr().DataSet("url", e.URL).DataSet("size", e.Size).DataSet("run-id", e.RunID).
+		DataSet("fetched-by", e.FetchedBy).Body(
+		app.Td().Class("cache-url").Body(app.Code().Text(e.URL)),
+		app.Td().Class("cache-size").Title(fmt.Sprintf("%d bytes", e.Size)).Text(byteSize(e.Size)),
+		app.Td().Class("cache-type").Body(
+			app.Text(ct),
+			app.If(!isTextType(e.ContentType), app.Span().Class("cache-bin").Title("not a text type").Text("not text")),
+		),
+		ageCell,
+		byCell.Body(
+			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, p.tab))),
+			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
+			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
+		),
+		app.Td().Class("cache-actions").Body(
+			app.Button().Type("button").Class("cache-view").Text(viewLabel).
+				Aria("label", viewLabel+" the body of "+e.URL).Aria("expanded", viewing).
+				Aria("controls", "cache-body").OnClick(func(ctx app.Context, _ app.Event) {
+				p.onPage(ctx, func(ctx app.Context) { p.viewEntry(ctx, e.URL) })
+			}, e.URL),
+			del,
+		),
+	)
+}
+
+func (p *Playground) renderCacheBody() app.UI {
+	c := &p.cache
+	return app.Div().ID("cache-body").Class("cache-body").DataSet("view-url", c.viewURL).Body(
+		app.P().Class("status").Body(
+			app.Strong().Text(c.viewURL),
+			app.Text(": "+c.viewNote),
+		),
+		app.If(c.viewText != "", app.Pre().Class("cache-text").Text(c.viewText)),
+	)
+}

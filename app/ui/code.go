@@ -1,0 +1,317 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// The code panel shows, next to the editor, the Go that the chosen
+// strategy runs and the Python asyncio (or, for crosstab, JavaScript Web
+// Locks) code it mirrors. The Go excerpts are real: code_test.go reads
+// the engine's source and fails when an excerpt is no longer found there
+// verbatim (leading whitespace aside), so they cannot drift from it.
+
+// goChunk is a run of lines copied from File, a path from the module root.
+type goChunk struct {
+	File string // e.g. app/stampede/loader.go
+	Note string // where in the file, e.g. "getLocked"; shown as a comment
+	Code string // the lines, indented as in the file
+}
+
+// codeExcerpt is what the panel shows for one strategy.
+type codeExcerpt struct {
+	Go       []goChunk
+	Mirror   string // the Python (or JavaScript) it mirrors
+	MirrorIn string // the mirror's language, as the panel labels it
+}
+
+// The chunks several strategies share.
+var (
+	chunkGetLocked = goChunk{File: "app/stampede/loader.go", Note: "getLocked", Code: `
+	unlock, waited, err := l.acquire(ctx, worker, url, url)
+	if err != nil {
+		return Response{}, err
+	}
+	defer l.release(worker, url, unlock)`}
+
+	chunkCallCFS = goChunk{File: "app/stampede/loader.go", Code: `
+	return l.checkFetchStore(ctx, worker, url, waited)`}
+
+	chunkCheckFetchStore = goChunk{File: "app/stampede/loader.go", Note: "checkFetchStore, the critical section", Code: `
+	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+		return r, nil
+	}
+	r, took, err := l.fetch(ctx, worker, url)
+	if err != nil {
+		l.noteFailure(url, worker, err)
+		return Response{}, err
+	}
+	// The entry is written whole in one Put; a failed Put leaves the old
+	// state and the caller still gets its response.
+	if err := l.store.Put(ctx, url, r); err != nil {`}
+)
+
+// pyCheckFetchStore is the body every Python version shares.
+const pyCheckFetchStore = `        if url in cache:
+            return cache[url]
+        stuff = await fetch(url)
+        cache[url] = stuff
+        return stuff`
+
+// codeExcerpts are the panel's contents, one per strategy.
+var codeExcerpts = map[stampede.Strategy]codeExcerpt{
+	stampede.None: {
+		Go: []goChunk{
+			{File: "app/stampede/loader.go", Note: "Get", Code: `
+	case None:
+		r, err = l.checkFetchStore(ctx, worker, url, 0)`},
+			{File: "app/stampede/loader.go", Note: "checkFetchStore, unguarded", Code: `
+	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+		return r, nil
+	}
+	r, took, err := l.fetch(ctx, worker, url)`},
+		},
+		MirrorIn: "Python asyncio",
+		Mirror: `cache = {}
+
+async def get_stuff(url):
+    # no lock: between the check and the store there is an await,
+    # so every concurrent caller misses and fetches (the stampede)
+    if url in cache:
+        return cache[url]
+    stuff = await fetch(url)
+    cache[url] = stuff
+    return stuff`,
+	},
+	stampede.Lock: {
+		Go: []goChunk{
+			{File: "app/stampede/loader.go", Note: "NewLoader", Code: `
+	case Lock:
+		l.locker = globalLocker{m: newMutex()}`},
+			{File: "app/stampede/lock.go", Code: `
+// globalLocker is one lock for every key: the asyncio.Lock example.
+type globalLocker struct{ m mutex }`},
+			chunkGetLocked,
+			chunkCallCFS,
+			chunkCheckFetchStore,
+		},
+		MirrorIn: "Python asyncio",
+		Mirror: `lock = asyncio.Lock()  # one lock, made once
+
+async def get_stuff(url):
+    async with lock:  # critical section: check, fetch, store
+` + pyCheckFetchStore + `
+# parse_stuff() and use_stuff() both want the same URL -> one fetch;
+# do_work() needs no cache and is never blocked by the lock.`,
+	},
+	stampede.Keyed: {
+		Go: []goChunk{
+			{File: "app/stampede/lock.go", Note: "keyedLocker.Lock, a lock per URL", Code: `
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = make(map[string]*keyedEntry)
+	}
+	e := k.locks[key]
+	if e == nil {
+		e = &keyedEntry{m: newMutex()}
+		k.locks[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()`},
+			chunkGetLocked,
+			chunkCallCFS,
+			{File: "app/stampede/loader.go", Note: "checkFetchStore, checked again when held", Code: `
+	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+		return r, nil
+	}`},
+		},
+		MirrorIn: "Python asyncio",
+		Mirror: `locks = {}  # url -> asyncio.Lock
+
+async def get_stuff(url):
+    lock = locks.setdefault(url, asyncio.Lock())
+    async with lock:  # only callers of this url wait
+` + pyCheckFetchStore + `
+# (Go drops a url's lock when nobody holds or wants it)`,
+	},
+	stampede.Singleflight: {
+		Go: []goChunk{
+			{File: "app/stampede/loader.go", Note: "getShared", Code: `
+	if r, ok := l.lookup(ctx, worker, url, 0); ok {
+		return r, nil
+	}`},
+			{File: "app/stampede/loader.go", Code: `
+	ch := l.group.DoChan(url, func() (any, error) {
+		ran = true
+		defer func() {
+			l.mu.Lock()
+			delete(l.inflight, url)
+			l.mu.Unlock()
+		}()
+		// The store is checked again inside the flight:
+		//  1. A looks up url: miss.
+		//  2. B's flight for url finishes, stores, and leaves the group.
+		//  3. A starts a flight. Without this check it would fetch again.
+		return l.checkFetchStore(ctx, worker, url, 0)
+	})`},
+			{File: "app/stampede/loader.go", Code: `
+	select {
+	case res := <-ch:`},
+		},
+		MirrorIn: "Python asyncio",
+		Mirror: `inflight = {}  # url -> the Task fetching it
+
+async def get_stuff(url):
+    if url in cache:
+        return cache[url]
+    task = inflight.get(url)
+    if task is None:  # the first caller starts the fetch
+        task = asyncio.create_task(fetch_and_store(url))
+        inflight[url] = task
+        task.add_done_callback(lambda _: inflight.pop(url, None))
+    return await asyncio.shield(task)  # the others share its result
+
+async def fetch_and_store(url):
+` + strings.ReplaceAll(pyCheckFetchStore, "        ", "    "),
+	},
+	stampede.PerCall: {
+		Go: []goChunk{
+			{File: "app/stampede/loader.go", Note: "NewLoader", Code: `
+	case PerCall:
+		l.locker = perCallLocker{}`},
+			{File: "app/stampede/lock.go", Code: `
+// perCallLocker creates a new lock on every call: the bug of writing
+// ` + "`lock = asyncio.Lock()`" + ` inside the function. Each caller gets its own
+// lock, so it never waits and protects nothing.
+type perCallLocker struct{}
+
+func (perCallLocker) Lock(ctx context.Context, key string) (func(), error) {
+	return globalLocker{m: newMutex()}.Lock(ctx, key)
+}`},
+			chunkGetLocked,
+			chunkCallCFS,
+		},
+		MirrorIn: "Python asyncio (the bug)",
+		Mirror: `async def get_stuff(url):
+    lock = asyncio.Lock()  # BUG: a new lock on every call
+    async with lock:  # never contended: protects nothing
+` + pyCheckFetchStore + `
+# every concurrent caller misses and fetches, as with no lock at all`,
+	},
+	stampede.CrossTab: {
+		Go: []goChunk{
+			{File: "app/stampede/loader.go", Note: "NewLoader, a Locker from the browser", Code: `
+	case CrossTab:
+		if c.CrossTab == nil {
+			return nil, ErrNoCrossTab
+		}
+		l.locker = c.CrossTab`},
+			{File: "wasm/weblock/lock_js.go", Note: "weblock.Locker.Lock", Code: `
+	name := LockName(key)`},
+			{File: "wasm/weblock/lock_js.go", Code: `
+	locks.Call("request", name, opts, onGrant).Call("then", onSettled, onRejected)`},
+			chunkGetLocked,
+			chunkCallCFS,
+		},
+		MirrorIn: "JavaScript Web Locks (asyncio.Lock cannot span tabs)",
+		Mirror: `// tabs are like processes: an asyncio.Lock lives in one of them.
+// navigator.locks is one lock per name for every tab of the origin,
+// and IndexedDB is the cache they share.
+async function getStuff(url) {
+  return navigator.locks.request("stampede:" + url, async () => {
+    const hit = await idbGet(url);  // checked again once granted
+    if (hit) return hit;
+    const stuff = await fetch(url, {cache: "no-store"});
+    await idbPut(url, stuff);
+    return stuff;
+  });
+}`,
+	},
+}
+
+// codePart is one chunk as the panel shows it: where it is from, then
+// its lines.
+type codePart struct{ From, Code string }
+
+// goParts is the Go side of e as the panel shows it: each chunk under a
+// comment naming its file (engine files by their name only) and place,
+// "// …" for a chunk further down the same file, with the leading blank
+// line and the indentation the chunk's lines share removed.
+func (e codeExcerpt) goParts() []codePart {
+	parts := make([]codePart, len(e.Go))
+	for i, c := range e.Go {
+		from := "// " + strings.TrimPrefix(c.File, "app/stampede/")
+		if c.Note != "" {
+			from += ": " + c.Note
+		}
+		if i > 0 && c.Note == "" && c.File == e.Go[i-1].File {
+			from = "// …"
+		}
+		parts[i] = codePart{From: from, Code: dedent(strings.TrimPrefix(c.Code, "\n"))}
+	}
+	return parts
+}
+
+// dedent removes the indentation every non-blank line of s shares.
+func dedent(s string) string {
+	lines := strings.Split(s, "\n")
+	common := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, "\t"))
+		if common < 0 || n < common {
+			common = n
+		}
+	}
+	for i, l := range lines {
+		if len(l) >= common && common > 0 {
+			lines[i] = l[common:]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// renderCode is the code panel for the strategy in the editor. An
+// unknown strategy (an invalid URL parameter) shows a note instead.
+func (p *Playground) renderCode() app.UI {
+	st := p.settings.Strategy
+	ex, ok := codeExcerpts[st]
+	sec := app.Section().ID("code").Class("code").Aria("label", "the code this strategy runs").
+		DataSet("strategy", string(st))
+	if !ok {
+		return sec.Body(
+			app.H2().Text("The code"),
+			app.P().Class("status").Text("Pick a strategy to see the code it runs."),
+		)
+	}
+	parts := ex.goParts()
+	return sec.Body(
+		app.H2().Text("The code behind "+string(st)),
+		app.Div().Class("code-cols").Body(
+			app.Figure().ID("code-go").Class("code-col").Body(
+				app.FigCaption().Text("Go: the engine (app/stampede)"),
+				app.Pre().Class("code-block").Body(app.Code().Class("lang-go").Body(
+					app.Range(parts).Slice(func(i int) app.UI {
+						sep := "\n"
+						if i < len(parts)-1 {
+							sep = "\n\n"
+						}
+						return app.Span().Body(
+							app.Span().Class("code-from").Text(parts[i].From+"\n"),
+							app.Text(parts[i].Code+sep),
+						)
+					}),
+				)),
+			),
+			app.Figure().ID("code-mirror").Class("code-col").Body(
+				app.FigCaption().Text(ex.MirrorIn),
+				app.Pre().Class("code-block").Body(app.Code().Class("lang-mirror").Text(ex.Mirror)),
+			),
+		),
+	)
+}
