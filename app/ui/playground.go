@@ -79,6 +79,11 @@ type Playground struct {
 
 	// The cache inspector (cacheview.go); the code panel (code.go) has no state.
 	cache cacheView
+
+	// The timeline and the replay (timeline.go, replay.go).
+	tlExpanded map[string]bool // bands drawn as a lane per worker
+	tlDetail   string          // what the pointer or focus is on
+	rp         replayState
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -232,7 +237,7 @@ func (p *Playground) syncURLSoon(ctx app.Context) {
 
 // refreshView recomputes the log lines from the events and the filter.
 func (p *Playground) refreshView() {
-	p.lines, p.matched = buildView(p.events, p.filter, MaxLines)
+	p.lines, p.matched = buildView(p.shownEvents(), p.filter, MaxLines)
 	p.markServed()
 }
 
@@ -485,7 +490,8 @@ func (p *Playground) renderResults() app.UI {
 	filtered := p.filter.active()
 	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		out.Text(summary(p.state, p.result)),
-		newCounters().Stats(p.live),
+		newCounters().Stats(p.shownStats()),
+		app.If(!p.embed, p.renderTimelineSection()),
 		p.renderFilters(),
 		app.P().ID("log-note").Class("status").Text(viewNote(len(p.lines), p.matched, p.total, p.dropped, filtered)),
 		app.Section().ID("log").Class("log").Role("log").Aria("live", "polite").
