@@ -213,8 +213,8 @@ func (p *Playground) renderReplay() app.UI {
 	if off {
 		rng = rng.Disabled(true)
 	}
-	return app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").
-		OnKeyDown(p.onReplayKey).Body(
+	// The keys are handled by the timeline section around it.
+	return app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 		btn("replay-step-back", "◀", "step back one event", p.onStepBack),
 		btn("replay-play", play, playLabel, p.onPlay),
 		btn("replay-step", "▶", "step forward one event", p.onStep),
@@ -231,7 +231,11 @@ func (p *Playground) timelineModel() timelineModel {
 	if p.rp.on && len(p.events) > 0 {
 		end = ms(p.events[len(p.events)-1]) // a replay keeps the run's scale
 	}
-	return buildTimeline(p.shownEvents(), p.tlExpanded, end)
+	lines := make([]string, len(p.groups))
+	for i, g := range p.groups {
+		lines[i] = g.Name
+	}
+	return buildTimeline(p.shownEvents(), lines, p.tlExpanded, end)
 }
 
 func (p *Playground) onTimelineDetail(ctx app.Context, e app.Event) {

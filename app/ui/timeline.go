@@ -110,10 +110,12 @@ type dedupAt struct {
 
 func ms(e stampede.Event) float64 { return float64(e.At.Microseconds()) / 1000 }
 
-// buildTimeline turns events into rows. expanded names the groups drawn
-// as one lane per worker; endMs, when larger than the last event, fixes
-// the x axis (a replay keeps the whole run's scale).
-func buildTimeline(events []stampede.Event, expanded map[string]bool, endMs float64) timelineModel {
+// buildTimeline turns events into rows, one per worker or band, in the
+// order of lines (the scenario's worker lines; others follow in the order
+// they appear). expanded names the groups drawn as one lane per worker;
+// endMs, when larger than the last event, fixes the x axis (a replay
+// keeps the whole run's scale).
+func buildTimeline(events []stampede.Event, lines []string, expanded map[string]bool, endMs float64) timelineModel {
 	tracks := map[string]*workerTrack{}
 	var order []*workerTrack
 	var ends []fetchEnd
@@ -136,7 +138,19 @@ func buildTimeline(events []stampede.Event, expanded map[string]bool, endMs floa
 		w.step(e, at, &ends, &dedups)
 	}
 	m := timelineModel{EndMs: math.Max(endMs, 1)}
-	m.Rows, m.Bands, m.Omitted = rowsOf(order, expanded)
+	rank := map[string]int{}
+	for i, l := range lines {
+		rank[l] = i + 1
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		ri, rj := rank[order[i].group], rank[order[j].group]
+		if order[i].remote != order[j].remote {
+			return order[i].remote < order[j].remote // this tab's own first
+		}
+		return ri != 0 && (rj == 0 || ri < rj)
+	})
+	// Bars closer than a drawing unit merge in a band.
+	m.Rows, m.Bands, m.Omitted = rowsOf(order, expanded, m.EndMs/(tlWidth-tlLabelW))
 	m.Links = linksOf(m.Rows, ends, dedups)
 	return m
 }
@@ -147,11 +161,11 @@ func (w *workerTrack) step(e stampede.Event, at float64, ends *[]fetchEnd, dedup
 		w.bars = append(w.bars, bar{k, from, at, detail})
 	}
 	endWait := func(how string) {
-		if w.waitAt >= 0 {
+		if w.waitAt >= 0 && at-w.waitAt >= 0.5 { // an uncontended lock is no wait
 			add(barWait, w.waitAt, fmt.Sprintf("%s waited %.0f ms for %s (%s)", w.name, at-w.waitAt, e.Target, how))
-			w.waitAt = -1
 			w.waits++
 		}
+		w.waitAt = -1
 	}
 	by := ""
 	if e.By != "" && e.By != e.Worker {
@@ -230,7 +244,7 @@ func (w *workerTrack) summary() string {
 
 // rowsOf orders the workers by scenario line and folds the lines with
 // many replicas into bands unless they are expanded.
-func rowsOf(order []*workerTrack, expanded map[string]bool) (rows, bands []row, omitted string) {
+func rowsOf(order []*workerTrack, expanded map[string]bool, near float64) (rows, bands []row, omitted string) {
 	type group struct {
 		key, name, remote string
 		members           []*workerTrack
@@ -283,7 +297,7 @@ func rowsOf(order []*workerTrack, expanded map[string]bool) (rows, bands []row, 
 			left += len(g.members)
 			continue
 		}
-		r := foldBand(g.name, label(g.name, g.remote), g.remote, g.members)
+		r := foldBand(g.name, label(g.name, g.remote), g.remote, g.members, near)
 		for _, l := range r.Lanes {
 			bars += len(l)
 		}
@@ -297,7 +311,7 @@ func rowsOf(order []*workerTrack, expanded map[string]bool) (rows, bands []row, 
 
 // foldBand draws a group's workers in bandLanes lanes, worker i in lane
 // i % bandLanes, merging the bars of a kind that overlap.
-func foldBand(name, label, remote string, members []*workerTrack) row {
+func foldBand(name, label, remote string, members []*workerTrack, near float64) row {
 	n := min(bandLanes, len(members))
 	lanes := make([][]bar, n)
 	var fetches, dedup, waits, errs int
@@ -309,7 +323,7 @@ func foldBand(name, label, remote string, members []*workerTrack) row {
 		errs += w.errs
 	}
 	for i := range lanes {
-		lanes[i] = mergeBars(lanes[i])
+		lanes[i] = mergeBars(lanes[i], near)
 	}
 	return row{
 		Worker: name, Label: fmt.Sprintf("%s ×%d", label, len(members)), Count: len(members), Group: name,
@@ -319,9 +333,9 @@ func foldBand(name, label, remote string, members []*workerTrack) row {
 	}
 }
 
-// mergeBars merges overlapping bars of one kind; a merged bar says how
-// many it stands for.
-func mergeBars(bars []bar) []bar {
+// mergeBars merges bars of one kind that overlap or are nearer than near
+// (ms); a merged bar says how many it stands for.
+func mergeBars(bars []bar, near float64) []bar {
 	sort.SliceStable(bars, func(i, j int) bool {
 		if bars[i].Kind != bars[j].Kind {
 			return bars[i].Kind < bars[j].Kind
@@ -331,7 +345,7 @@ func mergeBars(bars []bar) []bar {
 	var out []bar
 	count := 0
 	for _, b := range bars {
-		if n := len(out); n > 0 && out[n-1].Kind == b.Kind && b.From <= out[n-1].To+0.5 {
+		if n := len(out); n > 0 && out[n-1].Kind == b.Kind && b.From <= out[n-1].To+near {
 			out[n-1].To = math.Max(out[n-1].To, b.To)
 			count++
 			out[n-1].Detail = fmt.Sprintf("%d × %s, %.0f to %.0f ms", count, kindLabel(b.Kind), out[n-1].From, out[n-1].To)
@@ -375,6 +389,7 @@ func linksOf(rows []row, ends []fetchEnd, dedups []dedupAt) []link {
 		return i, ok
 	}
 	var links []link
+	seen := map[string]bool{}
 	for _, d := range dedups {
 		if len(links) == maxLinks {
 			break
@@ -393,6 +408,11 @@ func linksOf(rows []row, ends []fetchEnd, dedups []dedupAt) []link {
 		if !ok1 || !ok2 || r1 == r2 {
 			continue
 		}
+		k := fmt.Sprintf("%d %d %.0f %.0f", r1, r2, best, d.at)
+		if seen[k] {
+			continue // the same line drawn again, from a band
+		}
+		seen[k] = true
 		links = append(links, link{best, d.at, r1, r2,
 			fmt.Sprintf("%s was answered by %s's fetch of %s", d.worker, d.by, d.target)})
 	}
@@ -402,12 +422,14 @@ func linksOf(rows []row, ends []fetchEnd, dedups []dedupAt) []link {
 // Drawing.
 
 // The drawing's box, in SVG units; CSS scales it to the section's width.
+// It is about the column's width in pixels on a 1280-pixel screen, so
+// text and bars are drawn near their natural size.
 const (
-	tlWidth  = 1000.0
-	tlLabelW = 170.0 // the lane names
-	tlAxisH  = 22.0
-	tlRowH   = 22.0
-	tlBandH  = 40.0
+	tlWidth  = 720.0
+	tlLabelW = 118.0 // the lane names
+	tlAxisH  = 20.0
+	tlRowH   = 26.0
+	tlBandH  = 48.0
 	tlPad    = 4.0
 )
 
@@ -457,7 +479,7 @@ func renderTimeline(m timelineModel, cursor float64, detail string, onDetail app
 		x := m.x(t)
 		shapes = append(shapes,
 			svgEl("line").Attr("x1", f2(x)).Attr("x2", f2(x)).Attr("y1", f2(tlAxisH-4)).Attr("y2", f2(height)).DataSet("k", "tick"),
-			svgEl("text").Attr("x", f2(x)).Attr("y", "14").Attr("text-anchor", "middle").DataSet("k", "tick-label").
+			svgEl("text").Attr("x", f2(x)).Attr("y", "13").Attr("text-anchor", "middle").DataSet("k", "tick-label").
 				Text(strconv.FormatFloat(t, 'f', -1, 64)+" ms"),
 		)
 	}
@@ -467,9 +489,11 @@ func renderTimeline(m timelineModel, cursor float64, detail string, onDetail app
 	for _, l := range m.Links {
 		y1 := rowY[l.Row1] + m.rowHeight(m.Rows[l.Row1])/2
 		y2 := rowY[l.Row2] + m.rowHeight(m.Rows[l.Row2])/2
-		shapes = append(shapes, svgEl("line").
-			Attr("x1", f2(m.x(l.X1))).Attr("y1", f2(y1)).Attr("x2", f2(m.x(l.X2))).Attr("y2", f2(y2)).
-			DataSet("k", "link").Body(svgEl("title").Text(l.Detail)))
+		shapes = append(shapes,
+			svgEl("line").
+				Attr("x1", f2(m.x(l.X1))).Attr("y1", f2(y1)).Attr("x2", f2(m.x(l.X2))).Attr("y2", f2(y2)).
+				DataSet("k", "link").Body(svgEl("title").Text(l.Detail)),
+			svgEl("circle").Attr("cx", f2(m.x(l.X2))).Attr("cy", f2(y2)).Attr("r", "3.5").DataSet("k", "link-end"))
 	}
 	if cursor >= 0 {
 		x := m.x(cursor)
