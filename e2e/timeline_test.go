@@ -4,8 +4,10 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,142 +16,232 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// TestTimeline runs 1,000 workers and checks the timeline is drawn with
-// the crowd as one band, replays the run from the keyboard, and writes
-// docs/timeline.png of the seed preset.
+// TestTimeline runs 1,000 workers through window.stampede.run, checks the
+// timeline drew them as one band, steps the replay by keyboard, and
+// writes docs/timeline.png of the seed preset at 1280x720.
 func TestTimeline(t *testing.T) {
 	chromium := chromiumPath(t)
 	root, dist := buildSite(t)
 	h := newHarness(t, chromium, dist)
 
-	t.Run("1000 workers", func(t *testing.T) {
-		h.srv.Reset()
-		scenario := "parse_stuff: get data/a.json\nuse_stuff: get data/a.json\ndo_work: fetch data/b.json; work 100ms\ncrowd x997: get data/a.json"
-		st := h.mustRun(t, map[string]any{"scenario": scenario, "strategy": "keyed", "latency": "100ms", "fresh": true})
-		if st.Workers != 1000 || st.Fetches != 2 || st.Errors != 0 {
-			t.Fatalf("1,000-worker run: %+v; want 1000 workers, 2 fetches, no errors", st)
-		}
-		type drawn struct {
-			Lanes   []string `json:"lanes"`
-			Crowd   string   `json:"crowd"`
-			Fetches int      `json:"fetches"`
-			Links   int      `json:"links"`
-			Shapes  int      `json:"shapes"`
-		}
-		d := eval[drawn](t, h, `(() => {
-			const s = document.querySelector("section#timeline");
-			const lanes = [...s.querySelectorAll("[data-worker]")].map((g) => g.dataset.worker);
-			const crowd = s.querySelector('[data-worker="crowd"]');
-			return {
-				lanes,
-				crowd: crowd ? crowd.dataset.count : "",
-				fetches: s.querySelectorAll('rect[data-k="fetch"]').length,
-				links: s.querySelectorAll('line[data-k="link"]').length,
-				shapes: s.querySelectorAll("svg *").length,
-			};
-		})()`, 10*time.Second)
-		t.Logf("timeline of 1,000 workers: lanes %v, crowd band of %s, %d fetch bars, %d links, %d SVG elements", d.Lanes, d.Crowd, d.Fetches, d.Links, d.Shapes)
-		if strings.Join(d.Lanes, ",") != "parse_stuff,use_stuff,do_work,crowd" {
-			t.Errorf("lanes %v; want parse_stuff, use_stuff, do_work and the crowd band", d.Lanes)
-		}
-		if d.Crowd != "997" {
-			t.Errorf("the crowd band counts %q workers; want 997", d.Crowd)
-		}
-		if d.Fetches < 2 {
-			t.Errorf("%d fetch bars; want the 2 fetches drawn", d.Fetches)
-		}
-		if d.Links == 0 {
-			t.Error("no link from a deduplicated answer to its fetch")
-		}
-		if d.Shapes > 3000 {
-			t.Errorf("%d SVG elements for 1,000 workers: the timeline does not stay bounded", d.Shapes)
-		}
-	})
+	t.Run("1000 workers", h.checkTimelineThousand)
+	t.Run("replay by keyboard", h.checkReplayKeys)
+	t.Run("screenshot", func(t *testing.T) { h.checkTimelineScreenshot(t, root) })
+}
 
-	t.Run("replay by keyboard", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(h.ctx, 30*time.Second)
-		defer cancel()
-		total := eval[int](t, h, `Number(document.getElementById("count-requests").querySelector("dd").innerText)`, time.Second)
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("replay-step"))); err != nil {
-			t.Fatal(err)
-		}
-		// The first step back enters the replay at the run's end; Home-like
-		// seeking is the range input's: set it to 0 and step forward.
-		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("replay-label").innerText.includes("event ")`,
-			chromedp.WithPollingTimeout(5*time.Second))); err != nil {
-			t.Fatalf("after ArrowLeft the replay says %q; want the cursor's event",
-				eval[string](t, h, `document.getElementById("replay-label").innerText`, time.Second))
-		}
-		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("replay-pos"), "0")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("replay-pos").dispatchEvent(new Event("input", {bubbles: true}))`)); err != nil {
-			t.Fatal(err)
-		}
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("replay-step"))); err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < 2; i++ { // request, then the next event
-			if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("replay-label").innerText.includes("event 2 of")`,
-			chromedp.WithPollingTimeout(5*time.Second))); err != nil {
-			t.Errorf("two steps from the start do not reach event 2: %v", err)
-		}
-		got := eval[int](t, h, `Number(document.getElementById("count-requests").querySelector("dd").innerText)`, time.Second)
-		label := eval[string](t, h, `document.getElementById("replay-label").innerText`, time.Second)
-		t.Logf("after two steps: %q, requests %d of %d", label, got, total)
-		if !strings.Contains(label, "event 2 of") || got < 1 || got > 2 || total < 1000 {
-			t.Errorf("after two steps: %q with %d requests counted (the run had %d); want event 2 and 1 or 2 requests", label, got, total)
-		}
-		cursor := eval[bool](t, h, `!!document.getElementById("timeline-cursor")`, time.Second)
-		if !cursor {
-			t.Error("the timeline draws no cursor during the replay")
-		}
-		// Space plays; after a moment the cursor has moved on.
-		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.ID("replay-pos")), chromedp.KeyEvent(" "), chromedp.Sleep(700*time.Millisecond)); err != nil {
-			t.Fatal(err)
-		}
-		pos := eval[int](t, h, `Number(document.getElementById("replay-pos").value)`, time.Second)
-		if pos <= 2 {
-			t.Errorf("Space did not play the replay: the cursor is at %d", pos)
-		}
-	})
+// timelineInfo is what the page's timeline shows.
+type timelineInfo struct {
+	Section  bool           `json:"section"`
+	SVGNS    string         `json:"svgNS"`
+	Lanes    []string       `json:"lanes"`
+	Counts   map[string]int `json:"counts"`
+	Fetches  int            `json:"fetches"`
+	Rendered bool           `json:"rendered"` // a fetch bar has a size: SVG really renders
+	Links    int            `json:"links"`
+	Rects    int            `json:"rects"`
+	Fill     string         `json:"fill"` // a fetch bar's computed fill: the CSS applies
+}
 
-	t.Run("screenshot", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(h.ctx, appLoad+30*time.Second)
-		defer cancel()
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+const timelineJS = `(() => {
+	const s = document.querySelector("section#timeline");
+	if (!s) return {section: false};
+	const svg = s.querySelector("svg");
+	const lanes = [...s.querySelectorAll("[data-worker]")];
+	const counts = {};
+	for (const l of lanes) if (l.dataset.count) counts[l.dataset.worker] = +l.dataset.count;
+	const fetch = s.querySelector('rect[data-kind="fetch"]');
+	const box = fetch ? fetch.getBoundingClientRect() : null;
+	return {
+		section: true,
+		svgNS: svg ? svg.namespaceURI : "",
+		lanes: lanes.map(l => l.dataset.worker),
+		counts,
+		fetches: s.querySelectorAll('rect[data-kind="fetch"]').length,
+		rendered: !!box && box.width > 0 && box.height > 0,
+		links: s.querySelectorAll('path[data-kind="link"]').length,
+		rects: s.querySelectorAll("rect").length,
+		fill: fetch ? getComputedStyle(fetch).fill : "",
+	};
+})()`
+
+func (h *harness) timeline(t *testing.T) timelineInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	info, err := chromedp.Run(ctx, chromedp.Evaluate[timelineInfo](timelineJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+func (h *harness) checkTimelineThousand(t *testing.T) {
+	h.srv.Reset()
+	sc := "crowd x1000: get data/a.json\nparse_stuff: get data/b.json\ndo_work: fetch data/other.json; work 50ms"
+	st := h.mustRun(t, map[string]any{"scenario": sc, "strategy": "keyed", "latency": "50ms", "fresh": true})
+	if st.Workers != 1002 || st.Fetches != 3 || st.Errors != 0 {
+		t.Errorf("stats %+v; want 1002 workers, 3 fetches, no errors", st)
+	}
+	h.runStats(t, "done", st.RunID, 5*time.Second)
+	info := h.timeline(t)
+	t.Logf("timeline: %d lanes %v, counts %v, %d fetch bars, %d links, %d rects, fill %s",
+		len(info.Lanes), info.Lanes, info.Counts, info.Fetches, info.Links, info.Rects, info.Fill)
+	if !info.Section {
+		t.Fatal("no section#timeline")
+	}
+	if info.SVGNS != "http://www.w3.org/2000/svg" {
+		t.Errorf("the svg's namespace is %q: go-app made an HTML element", info.SVGNS)
+	}
+	if info.Counts["crowd"] != 1000 {
+		t.Errorf("band counts %v; want crowd with data-count=1000", info.Counts)
+	}
+	want := map[string]bool{"crowd": true, "parse_stuff": true, "do_work": true}
+	for _, l := range info.Lanes {
+		delete(want, l)
+	}
+	if len(want) > 0 || len(info.Lanes) != 3 {
+		t.Errorf("lanes %v; want crowd, parse_stuff, do_work", info.Lanes)
+	}
+	if info.Fetches < 1 || !info.Rendered {
+		t.Errorf("%d fetch bars, rendered %v; want at least one with a size", info.Fetches, info.Rendered)
+	}
+	if info.Rects > 100 {
+		t.Errorf("%d rects for 3 lanes; want a bounded few", info.Rects)
+	}
+	if info.Fill == "" || info.Fill == "rgb(0, 0, 0)" {
+		t.Errorf("fetch bar fill %q: the timeline's CSS does not apply", info.Fill)
+	}
+}
+
+// replayState is the replay controls and the counters.
+type replayInfo struct {
+	Pos      string `json:"pos"`
+	Max      string `json:"max"`
+	Disabled bool   `json:"disabled"`
+	Requests string `json:"requests"`
+	Active   string `json:"active"`
+	Cursor   bool   `json:"cursor"`
+	At       string `json:"at"`
+}
+
+const replayJS = `(() => {
+	const r = document.getElementById("replay-pos");
+	return {
+		pos: r.value, max: r.max, disabled: r.disabled,
+		requests: document.querySelector("#count-requests dd").textContent.trim(),
+		active: document.activeElement ? document.activeElement.id : "",
+		cursor: !!document.getElementById("timeline-cursor"),
+		at: document.getElementById("replay-at").textContent,
+	};
+})()`
+
+func (h *harness) replay(t *testing.T) replayInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	defer cancel()
+	info, err := chromedp.Run(ctx, chromedp.Evaluate[replayInfo](replayJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+// waitReplay polls until the page shows the cursor at pos: the range's
+// value and the readout under it (the range moves by itself on a key; the
+// readout only once the page has handled it).
+func (h *harness) waitReplay(t *testing.T, pos int) replayInfo {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := h.replay(t)
+		if (r.Pos == strconv.Itoa(pos) && strings.HasPrefix(r.At, fmt.Sprintf("event %d of", pos))) || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (h *harness) checkReplayKeys(t *testing.T) {
+	st := h.mustRun(t, map[string]any{"scenario": "a: get data/a.json\nb: get data/a.json", "strategy": "lock", "latency": "20ms", "fresh": true})
+	h.runStats(t, "done", st.RunID, 5*time.Second)
+	r := h.replay(t)
+	n, _ := strconv.Atoi(r.Max)
+	if r.Disabled || n < 8 || r.Pos != r.Max || r.Requests != "2" {
+		t.Fatalf("after the run: %+v; want enabled at the end with 2 requests", r)
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, 20*time.Second)
+	defer cancel()
+	// Home is the range's own key: the cursor goes to 0, no requests.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("replay-pos").focus(), true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Home)); err != nil {
+		t.Fatal(err)
+	}
+	r = h.waitReplay(t, 0)
+	if r.Pos != "0" || r.Requests != "0" || !r.Cursor {
+		t.Fatalf("at the start: %+v; want pos 0, 0 requests, a cursor line", r)
+	}
+	// ArrowRight steps one event: the first is a request.
+	for i := 1; i <= 2; i++ {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
 			t.Fatal(err)
 		}
-		h.open(t, "/?preset=seed&strategy=lock&latency=200ms&fresh=1&run=1")
-		attrs := h.runStats(t, "done", "", appLoad)
-		if attrs["fetches"] != "2" || attrs["deduped"] != "1" {
-			t.Fatalf("seed: %v", attrs)
+		r = h.waitReplay(t, i)
+		t.Logf("after → ×%d: %+v", i, r)
+		if r.Pos != strconv.Itoa(i) || r.Active != "replay-pos" {
+			t.Fatalf("after %d ArrowRight: %+v; want pos %d, focus kept on #replay-pos", i, r, i)
 		}
-		links := eval[int](t, h, `document.querySelectorAll('#timeline line[data-k="link"]').length`, time.Second)
-		if links != 1 {
-			t.Errorf("the seed's timeline draws %d links; want use_stuff's hit joined to parse_stuff's fetch", links)
-		}
-		if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("timeline")), chromedp.Sleep(300*time.Millisecond)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("results")))
-		if err != nil || !isPNG(png) {
-			t.Fatalf("screenshot: %v", err)
-		}
-		name := filepath.Join(root, "docs", "timeline.png")
-		if err := os.WriteFile(name, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d bytes)", name, len(png))
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	}
+	if r.Requests == "0" {
+		t.Errorf("counters did not follow the cursor: %+v", r)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowLeft)); err != nil {
+		t.Fatal(err)
+	}
+	if r = h.waitReplay(t, 1); r.Pos != "1" || r.Requests != "1" {
+		t.Errorf("after ←: %+v; want pos 1 and 1 request", r)
+	}
+}
+
+func (h *harness) checkTimelineScreenshot(t *testing.T, root string) {
+	ctx, cancel := context.WithTimeout(h.ctx, appLoad+30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Reset()
+	if err := chromedp.Do(ctx, chromedp.Navigate(h.url+"/?preset=seed&strategy=lock&run=1&fresh=1")); err != nil {
+		t.Fatal(err)
+	}
+	attrs := h.runStats(t, "done", "", appLoad)
+	if attrs["fetches"] != "2" || attrs["deduped"] != "1" {
+		t.Errorf("seed: %v; want 2 fetches, 1 deduped", attrs)
+	}
+	info := h.timeline(t)
+	if info.Links != 1 || len(info.Lanes) != 3 {
+		t.Errorf("seed timeline: %+v; want 3 lanes and one link", info)
+	}
+	// Scroll the timeline into view, then let it paint.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("results").scrollIntoView({block: "start"}), true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isPNG(png) {
+		t.Fatal("screenshot is not a PNG")
+	}
+	name := filepath.Join(root, "docs", "timeline.png")
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", name, len(png))
 }

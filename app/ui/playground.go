@@ -80,10 +80,9 @@ type Playground struct {
 	// The cache inspector (cacheview.go); the code panel (code.go) has no state.
 	cache cacheView
 
-	// The timeline and the replay (timeline.go, replay.go).
-	tlExpanded map[string]bool // bands drawn as a lane per worker
-	tlDetail   string          // what the pointer or focus is on
-	rp         replayState
+	// Replay (replay.go): the cursor the log, the counters and the
+	// timeline (timeline.go) follow after a run.
+	replay replayState
 }
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -491,7 +490,7 @@ func (p *Playground) renderResults() app.UI {
 	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		out.Text(summary(p.state, p.result)),
 		newCounters().Stats(p.shownStats()),
-		app.If(!p.embed, p.renderTimelineSection()),
+		p.renderTimeline(),
 		p.renderFilters(),
 		app.P().ID("log-note").Class("status").Text(viewNote(len(p.lines), p.matched, p.total, p.dropped, filtered)),
 		app.Section().ID("log").Class("log").Role("log").Aria("live", "polite").

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -10,44 +10,58 @@ import (
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
-// Replay: after a run, the page steps through its events one by one; the
-// log, the counters and the timeline show the run as it was at the
-// cursor. Left and right arrows step, space plays and pauses.
+// Replay: after a run, a cursor steps through its events; the log, the
+// counters and the timeline's cursor line follow it. The cursor belongs
+// to one run: a new run (runN changes) turns it off, and while a run is
+// going it is off and its controls are disabled.
 
-// replayState is the replay's cursor. The zero value is "not replaying":
-// everything is shown.
+// replayState is the page's replay cursor. The zero value is off.
 type replayState struct {
-	on      bool
-	pos     int  // events shown, 0 to len(p.events)
-	playing bool // a play loop is stepping
-	gen     int  // tags the play loop, so a pause or a new run ends it
+	run     int  // the run the cursor belongs to; 0 or a stale run means off
+	pos     int  // events shown: p.events[:pos]
+	playing bool // play advances pos every playEvery
+	tick    int  // tags the pending play step, so a paused or stale one is dropped
 }
 
-// replayTick is how often play steps; replaySteps is about how many ticks
-// a whole replay takes, so a long run replays in seconds.
+// playEvery is the pace of play; a run of many events advances by
+// several per step, so no replay plays longer than about playSteps steps.
 const (
-	replayTick  = 60 * time.Millisecond
-	replaySteps = 200
+	playEvery = 150 * time.Millisecond
+	playSteps = 100
 )
 
-// shownEvents are the events the log and the timeline show: all of them,
-// or those before the replay's cursor.
-func (p *Playground) shownEvents() []stampede.Event {
-	if p.rp.on && p.rp.pos <= len(p.events) {
-		return p.events[:p.rp.pos]
+// replayOn reports whether the cursor applies: it was moved after the
+// current run ended.
+func (p *Playground) replayOn() bool {
+	return p.replay.run != 0 && p.replay.run == p.runN && !p.running
+}
+
+// replayPos is the cursor: events shown, len(p.events) when replay is off.
+func (p *Playground) replayPos() int {
+	if !p.replayOn() {
+		return len(p.events)
 	}
-	return p.events
+	return min(max(p.replay.pos, 0), len(p.events))
+}
+
+// shownEvents are the events the log shows: all, or those before the cursor.
+func (p *Playground) shownEvents() []stampede.Event {
+	return p.events[:p.replayPos()]
 }
 
 // shownStats are the counters: the run's, or those of the events before
-// the cursor, derived the one way stats are (Stats.Add). Other tabs'
-// events are not this run's.
+// the cursor, derived with Stats.Add as the run's are. Other tabs'
+// events are not this run's and are not counted.
 func (p *Playground) shownStats() stampede.Stats {
-	if !p.rp.on {
+	if !p.replayOn() {
 		return p.live
 	}
-	s := stampede.Stats{Strategy: p.live.Strategy, Workers: p.live.Workers}
-	for _, e := range p.events[:p.rp.pos] {
+	return prefixStats(p.live, p.events[:p.replayPos()])
+}
+
+func prefixStats(run stampede.Stats, events []stampede.Event) stampede.Stats {
+	s := stampede.Stats{Strategy: run.Strategy, Workers: run.Workers}
+	for _, e := range events {
 		if e.Tab == "" {
 			s.Add(e)
 		}
@@ -55,228 +69,294 @@ func (p *Playground) shownStats() stampede.Stats {
 	return s
 }
 
-// canReplay: a finished run with events, and nothing running.
+// canReplay reports whether the replay controls work.
 func (p *Playground) canReplay() bool { return !p.running && len(p.events) > 0 }
 
-// resetReplay ends a replay; a new run calls it.
-func (p *Playground) resetReplay() {
-	p.rp = replayState{gen: p.rp.gen + 1}
-}
-
-// seek moves the cursor to pos events, within the run.
+// seek moves the cursor to pos (clamped) and turns replay on.
 func (p *Playground) seek(pos int) {
 	if !p.canReplay() {
 		return
 	}
-	p.rp.on = true
-	p.rp.pos = min(max(pos, 0), len(p.events))
+	p.replay.run = p.runN
+	p.replay.pos = min(max(pos, 0), len(p.events))
 	p.refreshView()
 }
 
-// step moves the cursor by d events; the first step back starts from
-// the end of the run.
+// step moves the cursor by d events and pauses play.
 func (p *Playground) step(d int) {
-	pos := p.rp.pos
-	if !p.rp.on {
-		pos = len(p.events)
-	}
 	p.pause()
-	p.seek(pos + d)
+	p.seek(p.replayPos() + d)
 }
 
 func (p *Playground) pause() {
-	if p.rp.playing {
-		p.rp.playing = false
-		p.rp.gen++
+	if p.replay.playing {
+		p.replay.playing = false
+		p.replay.tick++
 	}
 }
 
-// togglePlay plays from the cursor (from the start when at the end) or
-// pauses.
+// togglePlay plays from the cursor (from the start when it is at the
+// end) or pauses.
 func (p *Playground) togglePlay(ctx app.Context) {
-	if p.rp.playing {
+	if p.replay.playing {
 		p.pause()
 		return
 	}
 	if !p.canReplay() {
 		return
 	}
-	if !p.rp.on || p.rp.pos >= len(p.events) {
-		p.seek(0)
+	pos := p.replayPos()
+	if pos >= len(p.events) {
+		pos = 0
 	}
-	p.rp.playing = true
-	p.rp.gen++
-	p.schedulePlay(ctx, p.rp.gen)
+	p.seek(pos)
+	p.replay.playing = true
+	p.replay.tick++
+	p.schedulePlay(ctx)
 }
 
-func (p *Playground) schedulePlay(ctx app.Context, gen int) {
-	ctx.After(replayTick, func(ctx app.Context) {
-		if p.playTick(gen) {
-			p.schedulePlay(ctx, gen)
+func (p *Playground) schedulePlay(ctx app.Context) {
+	tick := p.replay.tick
+	ctx.After(playEvery, func(ctx app.Context) {
+		if p.replay.tick == tick {
+			p.playStep(ctx)
 		}
 	})
 }
 
-// playTick advances a playing replay by one tick's worth of events and
-// reports whether play goes on.
-func (p *Playground) playTick(gen int) bool {
-	if gen != p.rp.gen || !p.rp.playing || !p.canReplay() {
-		return false
+// playStep advances a playing cursor by one step and schedules the next.
+func (p *Playground) playStep(ctx app.Context) {
+	if !p.replay.playing || !p.replayOn() {
+		p.replay.playing = false
+		return
 	}
-	p.seek(p.rp.pos + max(1, len(p.events)/replaySteps))
-	if p.rp.pos >= len(p.events) {
-		p.rp.playing = false
-		return false
+	stride := max(1, (len(p.events)+playSteps-1)/playSteps)
+	p.seek(p.replayPos() + stride)
+	if p.replayPos() >= len(p.events) {
+		p.replay.playing = false
+		return
 	}
-	return true
+	p.schedulePlay(ctx)
 }
 
-// replayKey is the keyboard: arrows step, space plays or pauses. On the
-// range input the browser moves the value itself and onReplayInput
-// follows, so arrows are left to it there.
-func (p *Playground) replayKey(ctx app.Context, key string, onRange bool) bool {
+// Keyboard: with focus in the replay controls or the timeline, left and
+// right arrows step and space plays or pauses. Keys typed into a text
+// field are never taken; on a button, space keeps its own meaning (press).
+type replayKey int
+
+const (
+	keyNone replayKey = iota
+	keyBack
+	keyForward
+	keyPlay
+)
+
+// replayKeyAction says what key does when pressed on an element with the
+// tag name tag (lower case) and, for inputs, the type typ.
+func replayKeyAction(key, tag, typ string) replayKey {
+	switch tag {
+	case "textarea", "select":
+		return keyNone
+	case "input":
+		if typ != "range" {
+			return keyNone
+		}
+	}
 	switch key {
-	case "ArrowLeft":
-		if !onRange {
-			p.step(-1)
-		}
-	case "ArrowRight":
-		if !onRange {
-			p.step(1)
-		}
+	case "ArrowLeft", "Left":
+		return keyBack
+	case "ArrowRight", "Right":
+		return keyForward
 	case " ", "Spacebar":
+		if tag == "button" {
+			return keyNone
+		}
+		return keyPlay
+	}
+	return keyNone
+}
+
+// replayKey applies a key's action.
+func (p *Playground) replayKey(ctx app.Context, a replayKey) {
+	switch a {
+	case keyBack:
+		p.step(-1)
+	case keyForward:
+		p.step(+1)
+	case keyPlay:
 		p.togglePlay(ctx)
-	default:
-		return false
-	}
-	return true
-}
-
-func (p *Playground) onReplayKey(ctx app.Context, e app.Event) {
-	target := e.Get("target")
-	onRange := target.Truthy() && target.Get("id").String() == "replay-pos"
-	if target.Truthy() && target.Get("tagName").String() == "BUTTON" && e.Get("key").String() == " " {
-		return // space on a button presses it
-	}
-	if p.replayKey(ctx, e.Get("key").String(), onRange) {
-		e.PreventDefault()
 	}
 }
 
-func (p *Playground) onReplayInput(ctx app.Context, e app.Event) {
-	if n, err := strconv.Atoi(ctx.JSSrc().Get("value").String()); err == nil {
-		p.pause()
-		p.seek(n)
+func (p *Playground) onReplayPos(ctx app.Context, e app.Event) {
+	var pos int
+	if _, err := fmt.Sscan(ctx.JSSrc().Get("value").String(), &pos); err != nil {
+		return
 	}
+	p.pause()
+	p.seek(pos)
 }
 
 func (p *Playground) onStepBack(ctx app.Context, e app.Event) { p.step(-1) }
-func (p *Playground) onStep(ctx app.Context, e app.Event)     { p.step(1) }
+func (p *Playground) onStep(ctx app.Context, e app.Event)     { p.step(+1) }
 func (p *Playground) onPlay(ctx app.Context, e app.Event)     { p.togglePlay(ctx) }
 
-// replayLabel says where the cursor is.
-func (p *Playground) replayLabel() string {
-	switch {
-	case p.running:
-		return "Replay: after the run"
-	case len(p.events) == 0:
-		return "Replay: run a scenario first"
-	case !p.rp.on:
-		return fmt.Sprintf("Replay: all %d events shown; step back with ← or press Space to play", len(p.events))
-	case p.rp.pos == 0:
-		return fmt.Sprintf("Replay: before event 1 of %d", len(p.events))
+// onTimelineClick scrubs: a click on the timeline's SVG moves the cursor
+// to the last event at or before the time under the pointer.
+func (p *Playground) onTimelineClick(ctx app.Context, e app.Event) {
+	target := e.Get("target")
+	if !p.canReplay() || !target.Truthy() {
+		return
 	}
-	e := p.events[p.rp.pos-1]
-	return fmt.Sprintf("Replay: event %d of %d at %.1f ms: %s %s %s",
-		p.rp.pos, len(p.events), ms(e), e.Worker, e.Kind, e.Target)
+	svg := target.Call("closest", "svg")
+	if !svg.Truthy() {
+		return
+	}
+	box := svg.Call("getBoundingClientRect")
+	width := box.Get("width").Float()
+	if width <= 0 {
+		return
+	}
+	x := (e.Get("clientX").Float() - box.Get("left").Float()) / width * timelineViewW
+	m := layoutTimeline(p.events, p.groups, nil, wallOf(p.live), -1)
+	if x < timelinePlotX0 {
+		return // the labels, or a band's button
+	}
+	t := m.Min + time.Duration((x-timelinePlotX0)/(timelinePlotX1-timelinePlotX0)*float64(m.Wall))
+	p.pause()
+	p.seek(eventsUpTo(p.events, t))
 }
 
-func (p *Playground) renderReplay() app.UI {
+// eventsUpTo counts the events at or before t: the cursor that shows them.
+func eventsUpTo(events []stampede.Event, t time.Duration) int {
+	n := 0
+	for i, e := range events {
+		if e.At <= t {
+			n = i + 1
+		}
+	}
+	return n
+}
+
+func wallOf(s stampede.Stats) time.Duration {
+	return time.Duration(s.WallMs * float64(time.Millisecond))
+}
+
+// renderTimeline is the timeline with the replay controls under it.
+func (p *Playground) renderTimeline() app.UI {
+	pos, n := p.replayPos(), len(p.events)
+	cursor := time.Duration(-1)
+	if p.replayOn() {
+		cursor = 0
+		if pos > 0 {
+			cursor = p.events[pos-1].At
+		}
+	}
 	off := !p.canReplay()
-	pos := len(p.events)
-	if p.rp.on {
-		pos = p.rp.pos
+	play := "▶ Play"
+	if p.replay.playing {
+		play = "❚❚ Pause"
 	}
-	btn := func(id, text, label string, h app.EventHandler) app.UI {
-		b := app.Button().ID(id).Type("button").Text(text).Aria("label", label).OnClick(h)
-		if off {
-			b = b.Disabled(true)
-		}
-		return b
-	}
-	play, playLabel := "▶ play", "play the run"
-	if p.rp.playing {
-		play, playLabel = "❚❚ pause", "pause the replay"
-	}
-	rng := app.Input().ID("replay-pos").Type("range").Min(0).Max(len(p.events)).Step(1).Value(pos).
-		Aria("describedby", "replay-label").OnInput(p.onReplayInput)
+	where := replayWhere(p.events, pos, p.replayOn())
+	rng := app.Input().ID("replay-pos").Type("range").Min(0).Max(n).Step(1).Value(pos).
+		Aria("describedby", "replay-at").Aria("valuetext", where).OnInput(p.onReplayPos)
+	back := app.Button().ID("replay-step-back").Type("button").Aria("label", "step back one event").
+		Text("◀ Back").OnClick(p.onStepBack)
+	fwd := app.Button().ID("replay-step").Type("button").Aria("label", "step forward one event").
+		Text("Step ▶").OnClick(p.onStep)
+	pl := app.Button().ID("replay-play").Type("button").Aria("pressed", p.replay.playing).Text(play).OnClick(p.onPlay)
 	if off {
-		rng = rng.Disabled(true)
+		rng, back, fwd, pl = rng.Disabled(true), back.Disabled(true), fwd.Disabled(true), pl.Disabled(true)
 	}
-	// The keys are handled by the timeline section around it.
-	return app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
-		btn("replay-step-back", "◀", "step back one event", p.onStepBack),
-		btn("replay-play", play, playLabel, p.onPlay),
-		btn("replay-step", "▶", "step forward one event", p.onStep),
-		app.Label().For("replay-pos").Class("visually-hidden").Text("replay position, in events"),
-		rng,
-		app.P().ID("replay-label").Class("status").Aria("live", "off").Text(p.replayLabel()),
-	)
-}
-
-// The timeline section.
-
-func (p *Playground) timelineModel() timelineModel {
-	end := 0.0
-	if p.rp.on && len(p.events) > 0 {
-		end = ms(p.events[len(p.events)-1]) // a replay keeps the run's scale
-	}
-	lines := make([]string, len(p.groups))
-	for i, g := range p.groups {
-		lines[i] = g.Name
-	}
-	return buildTimeline(p.shownEvents(), lines, p.tlExpanded, end)
-}
-
-func (p *Playground) onTimelineDetail(ctx app.Context, e app.Event) {
-	t := e.Get("target")
-	for i := 0; i < 3 && t.Truthy(); i++ { // a title's rect, a rect's lane
-		for _, attr := range []string{"data-bar", "data-row"} {
-			if v := t.Call("getAttribute", attr); v.Truthy() {
-				p.tlDetail = p.timelineModel().detailAt(v.String())
-				return
-			}
-		}
-		t = t.Get("parentNode")
-	}
-}
-
-func (p *Playground) onExpand(ctx app.Context, e app.Event) {
-	p.toggleBand(ctx.JSSrc().Get("dataset").Get("group").String())
-}
-
-// toggleBand expands a folded band into a lane per worker, or folds it.
-func (p *Playground) toggleBand(group string) {
-	if p.tlExpanded == nil {
-		p.tlExpanded = map[string]bool{}
-	}
-	p.tlExpanded[group] = !p.tlExpanded[group]
-}
-
-func (p *Playground) renderTimelineSection() app.UI {
-	cursor := -1.0
-	if p.rp.on && p.rp.pos > 0 {
-		cursor = ms(p.events[p.rp.pos-1])
-	}
-	return app.Section().ID("timeline").Class("timeline").Aria("label", "timeline").
-		OnKeyDown(p.onReplayKey).Body(
-		app.H2().Class("tl-title").Text("Timeline"),
-		app.If(len(p.events) == 0,
-			app.P().Class("status").Text("The run draws here: a lane per worker, each fetch, wait and hit in time."),
-		).Else(
-			renderTimeline(p.timelineModel(), cursor, p.tlDetail, p.onTimelineDetail, p.onExpand, p.tlExpanded),
+	return app.Div().Class("timeline-wrap").Body(
+		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
+			newTimeline().Events(p.events).Groups(p.groups).Wall(wallOf(p.live)).Cursor(cursor),
 		),
-		renderTimelineLegend(),
-		p.renderReplay(),
+		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
+			app.Label().For("replay-pos").Text("Replay"),
+			back, pl, fwd, rng,
+			app.Output().ID("replay-at").For("replay-pos").Aria("live", "polite").Text(where),
+			&replayKeys{Ipage: p},
+		),
 	)
 }
+
+// replayWhere says where the cursor is.
+func replayWhere(events []stampede.Event, pos int, on bool) string {
+	n := len(events)
+	switch {
+	case n == 0:
+		return "nothing to replay yet"
+	case !on:
+		return fmt.Sprintf("all %d events: step back or drag to replay", n)
+	case pos == 0:
+		return fmt.Sprintf("event 0 of %d: before the run", n)
+	}
+	e := events[pos-1]
+	w := e.Worker
+	if e.Tab != "" {
+		w = e.Tab + ":" + w
+	}
+	s := fmt.Sprintf("event %d of %d at %s ms: %s %s", pos, n, ms(e.At), w, e.Kind)
+	if e.Target != "" {
+		s += " " + e.Target
+	}
+	return strings.TrimSpace(s)
+}
+
+// replayKeys listens for the replay keys on the document while mounted.
+// The listener runs synchronously in the browser's event dispatch, so it
+// can preventDefault (an arrow would otherwise move the range input too,
+// and space scroll the page); go-app's own handlers run later on the UI
+// goroutine, too late for that. It renders nothing visible.
+type replayKeys struct {
+	app.Compo
+
+	Ipage *Playground // the page whose cursor the keys move
+
+	listener app.Func
+}
+
+func (k *replayKeys) OnMount(ctx app.Context) {
+	k.listener = app.FuncOf(func(this app.Value, args []app.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		e := args[0]
+		target := e.Get("target")
+		if !target.Truthy() || e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() {
+			return nil
+		}
+		if target.Get("closest").Type() != app.TypeFunction || !target.Call("closest", "#replay, #timeline").Truthy() {
+			return nil
+		}
+		typ := ""
+		if t := target.Get("type"); t.Type() == app.TypeString {
+			typ = t.String()
+		}
+		a := replayKeyAction(e.Get("key").String(), strings.ToLower(target.Get("tagName").String()), typ)
+		if a == keyNone {
+			return nil
+		}
+		e.Call("preventDefault")
+		// Dispatched with the page as its source, so the page renders
+		// and a play step's ctx.After dispatches to the page too.
+		if page := k.Ipage; page != nil {
+			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: page, Function: func(ctx app.Context) {
+				page.replayKey(ctx, a)
+			}})
+		}
+		return nil
+	})
+	app.Window().Get("document").Call("addEventListener", "keydown", k.listener)
+}
+
+func (k *replayKeys) OnDismount() {
+	if k.listener != nil {
+		app.Window().Get("document").Call("removeEventListener", "keydown", k.listener)
+		k.listener.Release()
+		k.listener = nil
+	}
+}
+
+func (k *replayKeys) Render() app.UI { return app.Span().Hidden(true) }

@@ -82,7 +82,6 @@ func (p *Playground) startRun(ctx app.Context, req runRequest) (<-chan runResult
 	p.state, p.result = stateRunning, runResult{RunID: runID}
 	p.live = stampede.Stats{Strategy: j.strategy, Workers: j.scenario.TotalWorkers()}
 	p.events, p.total, p.dropped = nil, 0, 0
-	p.resetReplay()
 	p.runStart = time.Now()
 	p.groups = groupsOf(j.scenario)
 	if !p.hasGroup(p.filter.Group) {

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	htmlpkg "html"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,285 +13,393 @@ import (
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
-// tev builds an event at ms milliseconds.
-func tev(seq int, atMs float64, worker string, k stampede.Kind, target, by string) stampede.Event {
-	return stampede.Event{Seq: seq, At: time.Duration(atMs * float64(time.Millisecond)), Worker: worker, Kind: k, Target: target, By: by}
+// at builds an event at msf milliseconds.
+func at(msf float64, worker string, k stampede.Kind, target, detail, by string) stampede.Event {
+	return stampede.Event{At: time.Duration(msf * float64(time.Millisecond)), Worker: worker, Kind: k, Target: target, Detail: detail, By: by}
 }
 
-// seedEvents is the seed preset under lock: parse_stuff fetches,
-// use_stuff waits and hits, do_work fetches and works alongside.
+func numbered(evs []stampede.Event) []stampede.Event {
+	for i := range evs {
+		evs[i].Seq = i + 1
+	}
+	return evs
+}
+
+const (
+	stuff = "data/stuff.json"
+	other = "data/other.json"
+	lat   = "after 200ms added latency (not network time)"
+)
+
+// seedEvents is the seed preset under lock with 200ms added latency, as a
+// run logs it: parse_stuff fetches inside the lock, use_stuff waits and
+// hits, do_work fetches past the cache and works.
 func seedEvents() []stampede.Event {
-	return []stampede.Event{
-		tev(1, 0, "parse_stuff", stampede.KindRequest, "data/stuff.json", ""),
-		tev(2, 0.1, "use_stuff", stampede.KindRequest, "data/stuff.json", ""),
-		tev(3, 0.1, "do_work", stampede.KindRequest, "data/other.json", ""),
-		tev(4, 0.2, "use_stuff", stampede.KindLockWait, "data/stuff.json", ""),
-		tev(5, 0.2, "parse_stuff", stampede.KindLockAcquired, "data/stuff.json", ""),
-		tev(6, 200, "parse_stuff", stampede.KindFetchStart, "data/stuff.json", ""),
-		tev(7, 200, "do_work", stampede.KindFetchStart, "data/other.json", ""),
-		tev(8, 210, "do_work", stampede.KindFetchDone, "data/other.json", ""),
-		tev(9, 210, "do_work", stampede.KindWorkStart, "", ""),
-		tev(10, 230, "parse_stuff", stampede.KindFetchDone, "data/stuff.json", ""),
-		tev(11, 230, "parse_stuff", stampede.KindLockReleased, "data/stuff.json", ""),
-		tev(12, 230.5, "use_stuff", stampede.KindLockAcquired, "data/stuff.json", ""),
-		tev(13, 231, "use_stuff", stampede.KindCacheHit, "data/stuff.json", "parse_stuff"),
-		tev(14, 510, "do_work", stampede.KindWorkDone, "", ""),
-	}
+	return numbered([]stampede.Event{
+		at(0, "parse_stuff", stampede.KindRequest, stuff, "get", ""),
+		at(0, "use_stuff", stampede.KindRequest, stuff, "get", ""),
+		at(0, "do_work", stampede.KindRequest, other, "fetch (no cache)", ""),
+		at(0.1, "parse_stuff", stampede.KindLockWait, stuff, "", ""),
+		at(0.2, "use_stuff", stampede.KindLockWait, stuff, "", ""),
+		at(0.2, "parse_stuff", stampede.KindLockAcquired, stuff, "waited 0.1ms", ""),
+		at(200, "parse_stuff", stampede.KindFetchStart, stuff, lat, ""),
+		at(200, "do_work", stampede.KindFetchStart, other, lat, ""),
+		at(205, "do_work", stampede.KindFetchDone, other, "200 application/json, 20 B, network 5ms", ""),
+		at(205, "do_work", stampede.KindWorkStart, "", "for 300ms", ""),
+		at(210, "parse_stuff", stampede.KindFetchDone, stuff, "200 application/json, 20 B, network 10ms", ""),
+		at(210, "parse_stuff", stampede.KindLockReleased, stuff, "", ""),
+		at(210, "parse_stuff", stampede.KindDone, "", "", ""),
+		at(210.1, "use_stuff", stampede.KindLockAcquired, stuff, "waited 209.9ms", ""),
+		at(210.2, "use_stuff", stampede.KindCacheHit, stuff, "after waiting 209.9ms for the lock", "parse_stuff"),
+		at(210.3, "use_stuff", stampede.KindLockReleased, stuff, "", ""),
+		at(210.3, "use_stuff", stampede.KindDone, "", "", ""),
+		at(505, "do_work", stampede.KindWorkDone, "", "", ""),
+		at(505, "do_work", stampede.KindDone, "", "", ""),
+	})
 }
 
-func kindsOf(r row) []string {
-	var ks []string
-	for _, l := range r.Lanes {
-		for _, b := range l {
-			ks = append(ks, b.Kind)
-		}
-	}
-	return ks
-}
+var seedGroups = []workerGroup{{"parse_stuff", 1}, {"use_stuff", 1}, {"do_work", 1}}
 
-func TestTimelineSeed(t *testing.T) {
-	m := buildTimeline(seedEvents(), []string{"parse_stuff", "use_stuff", "do_work"}, nil, 0)
-	var names []string
-	for _, r := range m.Rows {
-		names = append(names, r.Worker)
+// crowdEvents is `crowd xN: get data/stuff.json` under singleflight with
+// one named worker before it: crowd#leader fetches, the others wait for
+// its flight and share the result, one of them fails, and the named
+// worker hits the cache afterwards.
+func crowdEvents(n, leader int) []stampede.Event {
+	lw := fmt.Sprintf("crowd#%d", leader)
+	var evs []stampede.Event
+	for i := 1; i <= n; i++ {
+		evs = append(evs, at(float64(i)*0.01, fmt.Sprintf("crowd#%d", i), stampede.KindRequest, stuff, "get", ""))
 	}
-	if strings.Join(names, " ") != "parse_stuff use_stuff do_work" {
-		t.Fatalf("rows %v; want the scenario's order", names)
-	}
-	for i, want := range []string{"latency fetch", "wait hit", "latency fetch work"} {
-		if got := strings.Join(kindsOf(m.Rows[i]), " "); got != want {
-			t.Errorf("%s's bars: %q; want %q", m.Rows[i].Worker, got, want)
+	evs = append(evs, at(1, lw, stampede.KindFetchStart, stuff, "", ""))
+	for i := 1; i <= n; i++ {
+		if i != leader {
+			evs = append(evs, at(1+float64(i)*0.01, fmt.Sprintf("crowd#%d", i), stampede.KindLockWait, stuff, "in-flight fetch by "+lw, lw))
 		}
 	}
-	wait := m.Rows[1].Lanes[0][0]
-	if wait.From != 0.2 || wait.To != 230.5 {
-		t.Errorf("use_stuff waits %v to %v ms; want 0.2 to 230.5", wait.From, wait.To)
-	}
-	if len(m.Links) != 1 || m.Links[0].Row1 != 0 || m.Links[0].Row2 != 1 || m.Links[0].X1 != 230 || m.Links[0].X2 != 231 {
-		t.Errorf("links %+v; want one from parse_stuff's fetch end (230 ms) to use_stuff's hit (231 ms)", m.Links)
-	}
-	if m.EndMs != 510 {
-		t.Errorf("the axis ends at %v ms; want the last event's 510", m.EndMs)
-	}
-	if d := m.detailAt("1:0:1"); !strings.Contains(d, "cache hit on data/stuff.json by parse_stuff") {
-		t.Errorf("use_stuff's hit says %q", d)
-	}
-	if d := m.detailAt("2"); !strings.Contains(d, "do_work: 1 network fetch") {
-		t.Errorf("do_work's lane says %q", d)
-	}
-	for _, bad := range []string{"9:0:0", "0:5:0", "x", "-1"} {
-		if d := m.detailAt(bad); d != "" {
-			t.Errorf("detailAt(%q) = %q; want nothing", bad, d)
-		}
-	}
-}
-
-// crowdEvents: n workers of one line; crowd#1 fetches, the others hit.
-func crowdEvents(n int) []stampede.Event {
-	evs := []stampede.Event{
-		tev(1, 0, "solo", stampede.KindRequest, "a", ""),
-		tev(2, 0, "crowd#1", stampede.KindRequest, "a", ""),
-		tev(3, 1, "crowd#1", stampede.KindFetchStart, "a", ""),
-		tev(4, 100, "crowd#1", stampede.KindFetchDone, "a", ""),
-	}
-	for i := 2; i <= n; i++ {
+	evs = append(evs, at(50, lw, stampede.KindFetchDone, stuff, "200", ""))
+	for i := 1; i <= n; i++ {
 		w := fmt.Sprintf("crowd#%d", i)
-		evs = append(evs,
-			tev(len(evs)+1, 0, w, stampede.KindRequest, "a", ""),
-			tev(len(evs)+2, 0.5, w, stampede.KindLockWait, "a", ""),
-			tev(len(evs)+3, 100.2, w, stampede.KindShared, "a", "crowd#1"),
-		)
+		switch {
+		case i == leader:
+		case i == n:
+			evs = append(evs, at(50.5, w, stampede.KindError, stuff, "boom", ""))
+		default:
+			evs = append(evs, at(50+float64(i)*0.001, w, stampede.KindShared, stuff, "waited", lw))
+		}
+		evs = append(evs, at(51, w, stampede.KindDone, "", "", ""))
 	}
-	return append(evs, tev(len(evs)+1, 100.3, "solo", stampede.KindShared, "a", "crowd#1"))
+	evs = append(evs,
+		at(60, "reader", stampede.KindRequest, stuff, "get", ""),
+		at(60.1, "reader", stampede.KindCacheHit, stuff, "", lw),
+		at(60.2, "reader", stampede.KindDone, "", "", ""),
+	)
+	return numbered(evs)
 }
 
-func TestTimelineBands(t *testing.T) {
-	m := buildTimeline(crowdEvents(50), []string{"solo", "crowd"}, nil, 0)
-	if len(m.Rows) != 2 || m.Rows[1].Worker != "crowd" || m.Rows[1].Count != 50 || len(m.Rows[1].Lanes) != bandLanes {
-		t.Fatalf("rows %+v; want solo and a band crowd of 50 in %d lanes", m.Rows, bandLanes)
-	}
-	if len(m.Bands) != 1 || m.Bands[0].Group != "crowd" {
-		t.Errorf("expand buttons for %+v; want crowd", m.Bands)
-	}
-	if len(m.Links) != 1 || m.Links[0].Row1 != 1 || m.Links[0].Row2 != 0 {
-		t.Errorf("links %+v; want the one from the crowd's fetch to solo (a band's own links are the same row)", m.Links)
-	}
-	h := app.HTMLString(renderTimeline(m, -1, "", nil, nil, nil))
-	for _, want := range []string{`data-worker="crowd"`, `data-count="50"`, `data-worker="solo"`, "expand crowd ×50"} {
-		if !strings.Contains(h, want) {
-			t.Errorf("the drawing lacks %s", want)
+// elem is one rendered element's attributes.
+type elem map[string]string
+
+var (
+	tagRE  = regexp.MustCompile(`<(g|rect|path|line|button)\b([^>]*)>`)
+	attrRE = regexp.MustCompile(`([a-zA-Z0-9-]+)(?:="([^"]*)")?`)
+)
+
+// elems lists the elements named tag in h with the attribute name (any
+// value when name is "").
+func elems(h, tag, name string) []elem {
+	var out []elem
+	for _, m := range tagRE.FindAllStringSubmatch(h, -1) {
+		if m[1] != tag {
+			continue
+		}
+		e := elem{}
+		for _, a := range attrRE.FindAllStringSubmatch(m[2], -1) {
+			e[a[1]] = htmlpkg.UnescapeString(a[2])
+		}
+		if _, ok := e[name]; name == "" || ok {
+			out = append(out, e)
 		}
 	}
+	return out
+}
 
-	open := buildTimeline(crowdEvents(50), []string{"solo", "crowd"}, map[string]bool{"crowd": true}, 0)
-	if len(open.Rows) != 1+maxExpanded || open.Rows[1].Worker != "crowd#1" || !strings.Contains(open.Omitted, "10 workers not drawn") {
-		t.Errorf("expanded: %d rows, first %q, omitted %q; want solo and %d lanes, 10 left out", len(open.Rows), open.Rows[1].Worker, open.Omitted, maxExpanded)
+// renderTL mounts a timeline and returns its HTML.
+func renderTL(t *testing.T, tl *timeline) string {
+	t.Helper()
+	d := app.NewClientTester(tl)
+	t.Cleanup(d.Close)
+	d.Consume()
+	return app.HTMLString(tl)
+}
+
+// lanes is the lanes' data-worker values, in order.
+func lanes(h string) []string {
+	var out []string
+	for _, g := range elems(h, "g", "data-worker") {
+		out = append(out, g["data-worker"])
+	}
+	return out
+}
+
+// kindsOf counts the bars of each data-kind inside the lane of worker w.
+func kindsOf(h, w string) map[string]int {
+	start := strings.Index(h, `data-worker="`+w+`"`)
+	if start < 0 {
+		return nil
+	}
+	rest := h[start:]
+	if end := strings.Index(rest, "</g>"); end >= 0 {
+		rest = rest[:end]
+	}
+	out := map[string]int{}
+	for _, r := range elems("<g "+rest, "rect", "tabindex") {
+		out[r["data-kind"]]++
+	}
+	return out
+}
+
+func TestTimelineSeedLanesBarsAndLink(t *testing.T) {
+	h := renderTL(t, newTimeline().Events(seedEvents()).Groups(seedGroups).Wall(505*time.Millisecond))
+	if got := fmt.Sprint(lanes(h)); got != "[parse_stuff use_stuff do_work]" {
+		t.Errorf("lanes = %s; want one per worker in the scenario's order", got)
+	}
+	for _, tt := range []struct {
+		worker string
+		want   map[string]int
+	}{
+		// parse_stuff's wait of 0.1ms is too short to draw.
+		{"parse_stuff", map[string]int{barHeld: 1, barLatency: 1, barFetch: 1}},
+		// use_stuff's hold of 0.2ms is too short to draw.
+		{"use_stuff", map[string]int{barWait: 1, barHit: 1}},
+		{"do_work", map[string]int{barLatency: 1, barFetch: 1, barWork: 1}},
+	} {
+		if got := kindsOf(h, tt.worker); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: bars %v; want %v", tt.worker, got, tt.want)
+		}
+	}
+	links := elems(h, "path", "data-kind")
+	if len(links) != 1 || links[0]["data-from"] != "parse_stuff" || links[0]["data-to"] != "use_stuff" {
+		t.Fatalf("links = %v; want one from parse_stuff's fetch to use_stuff's hit", links)
+	}
+	// The link starts where the fetch ends and ends where the wait ends.
+	m := layoutTimeline(seedEvents(), seedGroups, nil, 505*time.Millisecond, -1)
+	var fetchEnd, waitEnd float64
+	for _, b := range m.Lanes[0].Bars {
+		if b.Kind == barFetch {
+			fetchEnd = b.X + b.W
+		}
+	}
+	for _, b := range m.Lanes[1].Bars {
+		if b.Kind == barWait {
+			waitEnd = b.X + b.W
+		}
+	}
+	if !strings.HasPrefix(links[0]["d"], "M"+f1(fetchEnd)+" ") || fetchEnd == 0 {
+		t.Errorf("link %q does not start at the fetch's end x=%s", links[0]["d"], f1(fetchEnd))
+	}
+	if d := waitEnd - fetchEnd; d < -1 || d > 1 {
+		t.Errorf("use_stuff's wait ends at x=%.1f, the fetch at x=%.1f: want them together", waitEnd, fetchEnd)
+	}
+	// Every bar is focusable, labelled and titled; ticks in ms.
+	for _, r := range elems(h, "rect", "tabindex") {
+		if r["tabindex"] != "0" || r["aria-label"] == "" {
+			t.Errorf("bar %v lacks tabindex=0 or aria-label", r)
+		}
+	}
+	for _, s := range []string{`>0 ms<`, `>200 ms<`, `>400 ms<`, `<title>use_stuff: cache hit, at 210.2 ms · data/stuff.json · served by parse_stuff`,
+		`xmlns="http://www.w3.org/2000/svg"`, `id="timeline-details"`, `class="timeline-legend"`} {
+		if !strings.Contains(h, s) {
+			t.Errorf("timeline lacks %s", s)
+		}
+	}
+	if strings.Contains(h, `data-count`) || strings.Contains(h, `class="timeline-bands"`) {
+		t.Error("a scenario without replicas shows a band")
 	}
 }
 
-// A 1,000-worker run draws a bounded number of shapes.
-func TestTimelineThousandBounded(t *testing.T) {
-	m := buildTimeline(crowdEvents(1000), []string{"solo", "crowd"}, nil, 0)
-	h := app.HTMLString(renderTimeline(m, -1, "", nil, nil, nil))
-	rects := strings.Count(h, "<rect")
-	if m.Rows[1].Count != 1000 || rects > 200 {
-		t.Errorf("1,000 workers: band of %d, %d rects; want one band and a few dozen rects", m.Rows[1].Count, rects)
+func TestTimelineBandAndExpansion(t *testing.T) {
+	evs := crowdEvents(50, 7)
+	groups := []workerGroup{{"crowd", 50}, {"reader", 1}}
+	tl := newTimeline().Events(evs).Groups(groups)
+	d := app.NewClientTester(tl)
+	defer d.Close()
+	d.Consume()
+	h := app.HTMLString(tl)
+	if got := fmt.Sprint(lanes(h)); got != "[crowd reader]" {
+		t.Fatalf("lanes = %s; want the crowd as one band, then reader", got)
+	}
+	if b := elems(h, "button", "data-band"); len(b) != 1 || b[0]["aria-expanded"] != "false" || !strings.Contains(h, "show crowd ×50") {
+		t.Errorf("band buttons %v; want one for crowd, collapsed", b)
+	}
+	band := elems(h, "g", "data-count")
+	if len(band) != 1 || band[0]["data-worker"] != "crowd" || band[0]["data-count"] != "50" {
+		t.Fatalf("bands = %v; want crowd with data-count=50", band)
+	}
+	k := kindsOf(h, "crowd")
+	if k[barFetch] != 1 || k[barWait] != 1 || k[barShared] != 1 || k[barError] != 1 {
+		t.Errorf("band bars %v; want one merged each of fetch, wait, shared, error", k)
+	}
+	// The shared results in the band link to the fetch in the band, and
+	// reader's hit links to the band.
+	var from []string
+	for _, l := range elems(h, "path", "data-kind") {
+		from = append(from, l["data-from"]+">"+l["data-to"])
+	}
+	if fmt.Sprint(from) != "[crowd>crowd crowd>reader]" {
+		t.Errorf("links %v; want crowd>crowd and crowd>reader", from)
+	}
+
+	// Expanding shows at most maxMembers member lanes, the fetcher and
+	// the failed one first.
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: tl, Function: func(app.Context) { tl.toggle("crowd") }})
+	d.Consume()
+	h = app.HTMLString(tl)
+	ls := lanes(h)
+	if len(ls) != 2+maxMembers || ls[0] != "crowd" || ls[1] != "crowd#7" || ls[2] != "crowd#50" || ls[3] != "crowd#1" || ls[len(ls)-1] != "reader" {
+		t.Fatalf("expanded lanes = %v; want crowd, crowd#7 (fetched), crowd#50 (failed), crowd#1…, reader", ls)
+	}
+	if k := kindsOf(h, "crowd#7"); k[barFetch] != 1 {
+		t.Errorf("crowd#7's bars %v; want its fetch", k)
+	}
+	found := false
+	for _, l := range elems(h, "path", "data-kind") {
+		if l["data-from"] == "crowd#7" && l["data-to"] == "reader" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("expanded: no link from crowd#7's own lane to reader")
+	}
+	btn := elems(h, "button", "data-band")
+	// go-app writes a true attribute without its value in HTML; the
+	// browser gets aria-expanded="true" through setAttribute.
+	if v, ok := btn[0]["aria-expanded"]; len(btn) != 1 || !ok || (v != "" && v != "true") {
+		t.Errorf("band buttons %v; want one, aria-expanded=true", btn)
+	}
+	// At most maxExpanded bands stay expanded.
+	for _, n := range []string{"a", "b", "crowd"} {
+		tl.toggle(n)
+	}
+	if fmt.Sprint(tl.expanded) != "[b crowd]" {
+		t.Errorf("expanded = %v; want [b crowd]: crowd closed, then a pushed out by reopening crowd", tl.expanded)
 	}
 }
 
-func TestTimelineOtherTab(t *testing.T) {
+func TestTimelineOtherTabDistinct(t *testing.T) {
 	evs := seedEvents()
-	remote := tev(99, 5, "crowd#1", stampede.KindCacheHit, "data/stuff.json", "x")
-	remote.Tab = "t2"
-	m := buildTimeline(append(evs, remote), []string{"parse_stuff", "use_stuff", "do_work"}, nil, 0)
-	last := m.Rows[len(m.Rows)-1]
-	if last.Remote != "t2" || !strings.HasPrefix(last.Label, "tab t2: ") {
-		t.Errorf("another tab's worker: %+v; want a lane marked as tab t2's, after this tab's", last)
+	remote := at(100, "parse_stuff", stampede.KindFetchStart, stuff, "", "")
+	remote.Tab = "t00ab"
+	remoteDone := at(120, "parse_stuff", stampede.KindFetchDone, stuff, "", "")
+	remoteDone.Tab = "t00ab"
+	evs = append(evs, remote, remoteDone)
+	h := renderTL(t, newTimeline().Events(evs).Groups(seedGroups))
+	var tabbed []string
+	for _, g := range elems(h, "g", "data-tab") {
+		tabbed = append(tabbed, g["data-worker"]+"@"+g["data-tab"])
 	}
-	if h := app.HTMLString(renderTimeline(m, -1, "", nil, nil, nil)); !strings.Contains(h, `data-remote="t2"`) {
-		t.Error("another tab's lane is not marked data-remote")
+	if fmt.Sprint(tabbed) != "[t00ab:parse_stuff@t00ab]" {
+		t.Errorf("other tab's lanes %v; want its own lane t00ab:parse_stuff, marked data-tab", tabbed)
 	}
-}
-
-// Fetched text (a URL, an error) reaches the drawing only as text.
-func TestTimelineTextOnly(t *testing.T) {
-	e := tev(2, 3, "w", stampede.KindError, `<img src=x onerror=alert(1)>`, "")
-	e.Detail = "<script>alert(1)</script>"
-	m := buildTimeline([]stampede.Event{tev(1, 0, "w", stampede.KindRequest, "u", ""), e}, nil, nil, 0)
-	h := app.HTMLString(renderTimeline(m, -1, m.detailAt("0:0:0"), nil, nil, nil))
-	if strings.Contains(h, "<script>") || strings.Contains(h, "<img") {
-		t.Errorf("markup from an event reached the drawing:\n%s", h)
-	}
-	if !strings.Contains(h, "&lt;script&gt;") {
-		t.Error("the error's detail is not shown as text")
+	if got := lanes(h); got[len(got)-1] != "t00ab:parse_stuff" || kindsOf(h, "t00ab:parse_stuff")[barFetch] != 1 {
+		t.Errorf("lanes %v: the other tab's lane comes last with its fetch", got)
 	}
 }
 
-func TestTicks(t *testing.T) {
-	for _, c := range []struct {
-		end  float64
+func TestTimelineThousandWorkersBounded(t *testing.T) {
+	evs := crowdEvents(1000, 500)
+	if len(evs) < 4000 {
+		t.Fatalf("only %d events", len(evs))
+	}
+	h := renderTL(t, newTimeline().Events(evs).Groups([]workerGroup{{"crowd", 1000}, {"reader", 1}}))
+	if got := fmt.Sprint(lanes(h)); got != "[crowd reader]" {
+		t.Fatalf("lanes = %s", got)
+	}
+	if c := elems(h, "g", "data-count"); len(c) != 1 || c[0]["data-count"] != "1000" {
+		t.Errorf("band %v; want data-count=1000", c)
+	}
+	n := strings.Count(h, "<")
+	rects := len(elems(h, "rect", ""))
+	t.Logf("1,000 workers, %d events: %d tags, %d rects", len(evs), n, rects)
+	if rects > 20 || n > 400 {
+		t.Errorf("%d rects, %d tags for one band and a lane; want a handful", rects, n)
+	}
+
+	// Distinct names, no replicas: lanes are capped, rects are capped.
+	var many []stampede.Event
+	for i := 0; i < 1000; i++ {
+		w := fmt.Sprintf("w%d", i)
+		for j := 0; j < 5; j++ {
+			t0 := float64(i + j*10)
+			many = append(many, at(t0, w, stampede.KindWorkStart, "", "", ""), at(t0+1, w, stampede.KindWorkDone, "", "", ""))
+		}
+	}
+	m := layoutTimeline(numbered(many), nil, nil, 0, -1)
+	if len(m.Lanes) != tlMaxLanes || m.Lost != 1000-tlMaxLanes || m.Rects > maxBars {
+		t.Errorf("%d lanes (%d not drawn), %d rects; want %d lanes and at most %d rects", len(m.Lanes), m.Lost, m.Rects, tlMaxLanes, maxBars)
+	}
+	h = renderTL(t, newTimeline().Events(numbered(many)))
+	if !strings.Contains(h, "lanes not drawn") {
+		t.Error("the note does not say lanes were left out")
+	}
+	if c := strings.Count(h, "<rect"); c > maxBars+tlMaxLanes {
+		t.Errorf("%d rects drawn; want at most %d", c, maxBars+tlMaxLanes)
+	}
+}
+
+func TestTimelineOpenBarsAndEmpty(t *testing.T) {
+	h := renderTL(t, newTimeline())
+	if !strings.Contains(h, `id="timeline"`) || strings.Contains(h, "<svg") {
+		t.Errorf("empty timeline: %s", h)
+	}
+	evs := seedEvents()[:8] // mid-run: parse_stuff holds the lock, fetching
+	m := layoutTimeline(evs, seedGroups, nil, 0, -1)
+	open := 0
+	for _, l := range m.Lanes {
+		for _, b := range l.Bars {
+			if b.Open {
+				open++
+				if b.End != 200*time.Millisecond {
+					t.Errorf("open %s bar ends at %v; want the last event's time", b.Kind, b.End)
+				}
+			}
+		}
+	}
+	if open == 0 {
+		t.Error("no open bars mid-run")
+	}
+	if got := addedLatency(lat); got != 200*time.Millisecond {
+		t.Errorf("addedLatency = %v", got)
+	}
+	if got := addedLatency("200 text/plain"); got != 0 {
+		t.Errorf("addedLatency of a fetch-done detail = %v", got)
+	}
+}
+
+func TestTimelineCursorAndTicks(t *testing.T) {
+	h := renderTL(t, newTimeline().Events(seedEvents()).Cursor(210*time.Millisecond))
+	c := elems(h, "line", "id")
+	if len(c) != 1 || c[0]["id"] != "timeline-cursor" {
+		t.Fatalf("cursor lines %v", c)
+	}
+	m := layoutTimeline(seedEvents(), nil, nil, 0, 210*time.Millisecond)
+	if c[0]["x1"] != f1(m.x(210*time.Millisecond)) {
+		t.Errorf("cursor at x=%s; want %s", c[0]["x1"], f1(m.x(210*time.Millisecond)))
+	}
+	for _, tt := range []struct {
+		wall time.Duration
 		want string
 	}{
-		{510, "[0 100 200 300 400 500]"},
-		{1, "[0 0.2 0.4 0.6000000000000001 0.8 1]"},
-		{3200, "[0 1000 2000 3000]"},
+		{505 * time.Millisecond, "[0 ms 200 ms 400 ms]"},
+		{3 * time.Millisecond, "[0 ms 1 ms 2 ms 3 ms]"},
+		{12 * time.Second, "[0 ms 5000 ms 10000 ms]"},
 	} {
-		if got := fmt.Sprint(ticks(c.end)); got != c.want {
-			t.Errorf("ticks(%v) = %s; want %s", c.end, got, c.want)
+		m := tlModel{Wall: tt.wall}
+		var got []string
+		for _, tk := range ticks(0, tt.wall, m.x) {
+			got = append(got, tk.Label)
 		}
-	}
-}
-
-// The replay: stepping moves the cursor, the counters and the log follow
-// it, play advances, and a new run ends it.
-func TestReplay(t *testing.T) {
-	p := newPlayground(Env{})
-	p.events = seedEvents()
-	p.live = stampede.Stats{Strategy: stampede.Lock, Workers: 3, Requests: 3, Fetches: 2, Hits: 1, Deduped: 1}
-	p.groups = []workerGroup{{"parse_stuff", 1}, {"use_stuff", 1}, {"do_work", 1}}
-	p.refreshView()
-	if p.shownStats() != p.live || len(p.lines) != len(p.events) {
-		t.Fatal("before a replay the page shows the whole run")
-	}
-
-	p.step(-1)
-	if !p.rp.on || p.rp.pos != len(p.events)-1 || len(p.lines) != len(p.events)-1 {
-		t.Fatalf("one step back: pos %d, %d lines; want %d", p.rp.pos, len(p.lines), len(p.events)-1)
-	}
-	for pos := 0; pos <= len(p.events); pos++ {
-		p.seek(pos)
-		var want stampede.Stats
-		want.Strategy, want.Workers = stampede.Lock, 3
-		for _, e := range p.events[:pos] {
-			want.Add(e)
+		if fmt.Sprint(got) != tt.want {
+			t.Errorf("ticks over %v = %v; want %s", tt.wall, got, tt.want)
 		}
-		if got := p.shownStats(); got != want {
-			t.Fatalf("at %d: counters %+v; want %+v", pos, got, want)
-		}
-		if len(p.lines) != pos {
-			t.Fatalf("at %d: %d log lines", pos, len(p.lines))
-		}
-	}
-	p.seek(6)
-	if s := p.shownStats(); s.Requests != 3 || s.Fetches != 1 || s.Hits != 0 {
-		t.Errorf("after 6 events: %+v; want 3 requests, 1 fetch, no hit yet", s)
-	}
-	if h := app.HTMLString(p.renderTimelineSection()); !strings.Contains(h, `id="timeline-cursor"`) || !strings.Contains(h, "event 6 of 14") {
-		t.Error("the timeline draws no cursor, or the replay does not say where it is")
-	}
-	p.seek(-5)
-	if p.rp.pos != 0 {
-		t.Errorf("seek below the start: %d", p.rp.pos)
-	}
-	p.seek(99)
-	if p.rp.pos != len(p.events) {
-		t.Errorf("seek past the end: %d", p.rp.pos)
-	}
-
-	// Play from the end starts over and steps until the end.
-	p.rp.playing, p.rp.gen = true, p.rp.gen+1
-	p.seek(0)
-	ticks := 0
-	for p.playTick(p.rp.gen) {
-		ticks++
-	}
-	if p.rp.pos != len(p.events) || p.rp.playing || ticks != len(p.events)-1 {
-		t.Errorf("play: pos %d after %d ticks, playing %v; want the end after %d ticks", p.rp.pos, ticks, p.rp.playing, len(p.events)-1)
-	}
-	// A stale play loop (an older generation) does nothing.
-	p.seek(3)
-	p.rp.playing = true
-	if p.playTick(p.rp.gen-1) || p.rp.pos != 3 {
-		t.Error("an ended play loop moved the cursor")
-	}
-
-	p.running = true
-	p.step(-1)
-	if p.rp.pos != 3 {
-		t.Error("the replay moved during a run")
-	}
-	p.running = false
-	p.resetReplay()
-	if p.rp.on || p.rp.playing || len(p.shownEvents()) != len(p.events) {
-		t.Error("resetReplay did not end the replay")
-	}
-}
-
-func TestReplayKeys(t *testing.T) {
-	p := newPlayground(Env{})
-	p.events = seedEvents()
-	for _, c := range []struct {
-		key     string
-		onRange bool
-		handled bool
-		pos     int
-	}{
-		{"ArrowLeft", false, true, 13},
-		{"ArrowLeft", false, true, 12},
-		{"ArrowRight", false, true, 13},
-		{"ArrowLeft", true, true, 13}, // the range input moves itself
-		{"a", false, false, 13},
-	} {
-		if got := p.replayKey(nil, c.key, c.onRange); got != c.handled || p.rp.pos != c.pos {
-			t.Errorf("%q (on range %v): handled %v, pos %d; want %v, %d", c.key, c.onRange, got, p.rp.pos, c.handled, c.pos)
-		}
-	}
-}
-
-// Expanding a band through the page.
-func TestToggleBand(t *testing.T) {
-	p := newPlayground(Env{})
-	p.events = crowdEvents(5)
-	p.groups = []workerGroup{{"solo", 1}, {"crowd", 5}}
-	if n := len(p.timelineModel().Rows); n != 2 {
-		t.Fatalf("%d rows folded; want 2", n)
-	}
-	p.toggleBand("crowd")
-	if n := len(p.timelineModel().Rows); n != 6 {
-		t.Errorf("%d rows expanded; want 6", n)
-	}
-	p.toggleBand("crowd")
-	if n := len(p.timelineModel().Rows); n != 2 {
-		t.Errorf("%d rows folded again; want 2", n)
 	}
 }
