@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,16 +20,7 @@ import (
 // so that the next run fetches that URL again and only that one. It
 // writes screenshots of both panels to docs/cache.png and docs/code.png.
 func TestCache(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
-	}
+	chromium := chromiumPath(t)
 	root, dist := buildSite(t)
 	h := newHarness(t, chromium, dist)
 

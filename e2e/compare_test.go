@@ -6,9 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -43,16 +40,7 @@ type compareStats struct {
 const compareTimeout = 60 * time.Second
 
 func TestCompare(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
-	}
+	chromium := chromiumPath(t)
 	root, dist := buildSite(t)
 	h := newHarness(t, chromium, dist)
 
@@ -261,19 +249,5 @@ func (h *harness) compareScreenshot(t *testing.T, root string) {
 		`(document.getElementById("tools").scrollIntoView({block: "start"}), true)`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !isPNG(png) {
-		t.Fatalf("screenshot is not a PNG (%d bytes)", len(png))
-	}
-	name := filepath.Join(root, "docs", "compare.png")
-	if err := os.WriteFile(name, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d bytes)", name, len(png))
+	h.saveScreenshot(t, ctx, root, "compare.png")
 }

@@ -426,7 +426,13 @@ func (h *harness) checkSeedScreenshot(t *testing.T, root string) {
 	if t.Failed() {
 		t.Fatal("not writing docs/screenshot.png of a run that failed its checks")
 	}
-	// Let the last log lines and counters paint.
+	h.saveScreenshot(t, ctx, root, "screenshot.png")
+}
+
+// saveScreenshot lets the page paint, captures the viewport and writes it
+// to docs/NAME under the module root.
+func (h *harness) saveScreenshot(t *testing.T, ctx context.Context, root, name string) {
+	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
@@ -437,14 +443,14 @@ func (h *harness) checkSeedScreenshot(t *testing.T, root string) {
 	if !isPNG(png) {
 		t.Fatalf("screenshot is not a PNG (%d bytes)", len(png))
 	}
-	name := filepath.Join(root, "docs", "screenshot.png")
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	file := filepath.Join(root, "docs", name)
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(name, png, 0o644); err != nil {
+	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wrote %s (%d bytes)", name, len(png))
+	t.Logf("wrote %s (%d bytes)", file, len(png))
 }
 
 // quiet drops the D-Bus complaints a headless Chromium without a system

@@ -5,8 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,8 +103,10 @@ func (h *harness) checkTimelineThousand(t *testing.T) {
 	if info.Fetches < 1 || !info.Rendered {
 		t.Errorf("%d fetch bars, rendered %v; want at least one with a size", info.Fetches, info.Rendered)
 	}
-	if info.Rects > 100 {
-		t.Errorf("%d rects for 3 lanes; want a bounded few", info.Rects)
+	// The drawing caps itself at 1,200 bars plus a background per lane
+	// (timeline.go); how many merge depends on the machine's timing.
+	if info.Rects > 1200+80 {
+		t.Errorf("%d rects for 3 lanes; want the drawing bounded", info.Rects)
 	}
 	if info.Fill == "" || info.Fill == "rgb(0, 0, 0)" {
 		t.Errorf("fetch bar fill %q: the timeline's CSS does not apply", info.Fill)
@@ -226,22 +226,5 @@ func (h *harness) checkTimelineScreenshot(t *testing.T, root string) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("results").scrollIntoView({block: "start"}), true`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !isPNG(png) {
-		t.Fatal("screenshot is not a PNG")
-	}
-	name := filepath.Join(root, "docs", "timeline.png")
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(name, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d bytes)", name, len(png))
+	h.saveScreenshot(t, ctx, root, "timeline.png")
 }
