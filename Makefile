@@ -50,9 +50,10 @@ test-wasm: tools chromium
 test-e2e: chromium
 	CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 20m ./e2e/...
 
-## bench: engine benchmarks
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./app/stampede/
+## bench: measure app.wasm, the page and the engine side by side with
+## baselines built in the same run; writes BENCHMARKS.md, prints the table
+bench: chromium
+	CHROMIUM=$(CHROMIUM) $(GO) run ./wasm/internal/bench -out BENCHMARKS.md
 
 tools: $(WBT)
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/wasm/devserver"
@@ -132,10 +133,18 @@ func buildCmd(args []string) error {
 	if err := copyTree(filepath.Join(*web, "data"), filepath.Join(*out, "data"), nil); err != nil {
 		return err
 	}
+	// Precompressed copies for servers that serve them (`make serve`'s
+	// devserver prefers .br, then .gz) and for static hosts that can.
+	t0 := time.Now()
 	if err := writeGzip(filepath.Join(*out, "web", "app.wasm.gz"), wasm); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s (version %s, base %s, app.wasm %d bytes)\n", *out, version, *base, len(wasm))
+	gzTook, t1 := time.Since(t0), time.Now()
+	if err := writeBrotli(filepath.Join(*out, "web", "app.wasm.br"), wasm); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (version %s, base %s, app.wasm %d bytes; gzip -9 in %v, brotli -11 in %v)\n",
+		*out, version, *base, len(wasm), gzTook.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 	return nil
 }
 
@@ -228,6 +237,26 @@ func writeGzip(name string, b []byte) error {
 		return err
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	if _, err := zw.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("compressing %s: %w", name, err)
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeBrotli writes b compressed with brotli at quality 11, the
+// smallest: about a quarter smaller than gzip -9 for app.wasm, for
+// about 20 s of build time on 8 MB.
+func writeBrotli(name string, b []byte) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	zw := brotli.NewWriterLevel(f, brotli.BestCompression)
 	if _, err := zw.Write(b); err != nil {
 		f.Close()
 		return fmt.Errorf("compressing %s: %w", name, err)

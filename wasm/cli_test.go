@@ -34,7 +34,7 @@ func TestBuild(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range []string{"index.html", "app.js", "app-worker.js", "wasm_exec.js", "manifest.webmanifest",
-				"web/app.wasm", "web/app.wasm.gz", "web/stampede.css", "data/stuff.json"} {
+				"web/app.wasm", "web/app.wasm.gz", "web/app.wasm.br", "web/stampede.css", "data/stuff.json"} {
 				if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 					t.Errorf("missing %s", f)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -40,6 +41,12 @@ type Loader struct {
 	locker Locker // nil for None and Singleflight
 
 	group singleflight.Group
+	// quiet is set when Config.Sink is nil: nobody reads the events, so
+	// Get neither builds them nor formats their details.
+	quiet bool
+	// nfail counts noted failures, so that the common case (no fetch
+	// has failed) checks for shared failures without taking mu.
+	nfail atomic.Int64
 
 	mu       sync.Mutex             // protects the fields below
 	inflight map[string]string      // singleflight key -> leader worker
@@ -75,7 +82,8 @@ func NewLoader(c Config) (*Loader, error) {
 	if c.Store == nil {
 		c.Store = new(MemoryStore)
 	}
-	if c.Sink == nil {
+	quiet := c.Sink == nil
+	if quiet {
 		c.Sink = func(Event) {}
 	}
 	if c.Start.IsZero() {
@@ -90,7 +98,7 @@ func NewLoader(c Config) (*Loader, error) {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	l := &Loader{cfg: c, store: safeStore{c.Store}}
+	l := &Loader{cfg: c, store: safeStore{c.Store}, quiet: quiet}
 	switch c.Strategy {
 	case Lock:
 		l.locker = globalLocker{m: newMutex()}
@@ -111,6 +119,9 @@ func NewLoader(c Config) (*Loader, error) {
 func (l *Loader) Strategy() Strategy { return l.cfg.Strategy }
 
 func (l *Loader) emit(worker, target string, k Kind, detail, by string) {
+	if l.quiet {
+		return
+	}
 	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: target, Kind: k, Detail: detail, By: by})
 }
 
@@ -146,7 +157,9 @@ func (l *Loader) Fetch(ctx context.Context, worker, url string) (Response, error
 		l.emitError(worker, url, err)
 		return r, err
 	}
-	l.emitDone(worker, url, r, describe(r, took))
+	if !l.quiet {
+		l.emitDone(worker, url, r, describe(r, took))
+	}
 	return r, nil
 }
 
@@ -158,6 +171,9 @@ func (l *Loader) emitDone(worker, url string, r Response, detail string) {
 
 // emitError emits an error event, with the HTTP status when err has one.
 func (l *Loader) emitError(worker, url string, err error) {
+	if l.quiet {
+		return
+	}
 	e := Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindError, Detail: err.Error()}
 	var herr *HTTPError
 	if errors.As(err, &herr) {
@@ -197,7 +213,9 @@ func (l *Loader) acquire(ctx context.Context, worker, target, key string) (unloc
 	if err != nil {
 		return nil, waited, fmt.Errorf("waiting %s for the lock on %s: %w", round(waited), target, err)
 	}
-	l.emit(worker, target, KindLockAcquired, "waited "+round(waited).String(), "")
+	if !l.quiet {
+		l.emit(worker, target, KindLockAcquired, "waited "+round(waited).String(), "")
+	}
 	return unlock, waited, nil
 }
 
@@ -236,7 +254,7 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 	})
 	l.mu.Unlock()
 	t0 := time.Now()
-	if waiting {
+	if waiting && !l.quiet {
 		l.emit(worker, url, KindLockWait, "in-flight fetch by "+leader, leader)
 	}
 	select {
@@ -248,7 +266,9 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 		if res.Err != nil {
 			return Response{}, fmt.Errorf("shared failure of the in-flight fetch: %w", res.Err)
 		}
-		l.emit(worker, url, KindShared, "waited "+round(time.Since(t0)).String(), r.FetchedBy)
+		if !l.quiet {
+			l.emit(worker, url, KindShared, "waited "+round(time.Since(t0)).String(), r.FetchedBy)
+		}
 		return r, nil
 	case <-ctx.Done():
 		return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(time.Since(t0)), url, ctx.Err())
@@ -261,6 +281,9 @@ func (l *Loader) lookup(ctx context.Context, worker, url string, waited time.Dur
 	r, ok, err := l.store.Get(ctx, url)
 	if err != nil || !ok {
 		return Response{}, false
+	}
+	if l.quiet {
+		return r, true
 	}
 	detail := ""
 	if waited > 0 {
@@ -284,10 +307,14 @@ func (l *Loader) checkFetchStore(ctx context.Context, worker, url string, waited
 	// The entry is written whole in one Put; a failed Put leaves the old
 	// state and the caller still gets its response.
 	if err := l.store.Put(ctx, url, r); err != nil {
-		l.emitDone(worker, url, r, describe(r, took)+"; not cached: "+err.Error())
+		if !l.quiet {
+			l.emitDone(worker, url, r, describe(r, took)+"; not cached: "+err.Error())
+		}
 		return r, nil
 	}
-	l.emitDone(worker, url, r, describe(r, took))
+	if !l.quiet {
+		l.emitDone(worker, url, r, describe(r, took))
+	}
 	return r, nil
 }
 
@@ -321,12 +348,18 @@ func (l *Loader) fetch(ctx context.Context, worker, url string) (Response, time.
 }
 
 func (l *Loader) failuresOf(target string) int {
+	if l.nfail.Load() == 0 {
+		return 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.failures[target].n
 }
 
 func (l *Loader) failedSince(target string, seen int) (failure, bool) {
+	if l.nfail.Load() == 0 {
+		return failure{}, false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f := l.failures[target]
@@ -341,6 +374,7 @@ func (l *Loader) noteFailure(target, worker string, err error) {
 	}
 	f := l.failures[target]
 	l.failures[target] = failure{n: f.n + 1, err: err, by: worker}
+	l.nfail.Add(1) // after the map write: a reader that sees it sees the entry
 }
 
 // describe summarises a response for a fetch-done event.

@@ -1,0 +1,357 @@
+//go:build !(js && wasm)
+
+// Command bench is `make bench`: it measures Stampede side by side with
+// baselines built and run in the same process, because the machines it
+// runs on are noisy and only ratios from one run mean anything, and
+// writes BENCHMARKS.md (the table, the machine, the date, the command).
+//
+//	go run ./wasm/internal/bench -out BENCHMARKS.md
+//
+// It builds app.wasm and the site as `make build` does, and a go-app
+// v9.8.0 hello world (./hello) with the same flags, into a temporary
+// directory; serves both with wasm/devserver; and drives headless
+// Chromium (CHROMIUM, default /usr/bin/chromium) with chromedp.
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// row is one line of the results table.
+type row struct {
+	Figure, Ours, Base, Ratio, Target, Met string
+}
+
+// report collects what the run measured.
+type report struct {
+	rows    []row
+	notes   []string // what each figure means, how it was measured
+	details []string // sections after the table (markdown)
+}
+
+func (r *report) add(figure, ours, base, ratio, target string, met *bool) {
+	m := "—"
+	if met != nil {
+		m = "yes"
+		if !*met {
+			m = "**no**"
+		}
+	}
+	r.rows = append(r.rows, row{figure, ours, base, ratio, target, m})
+}
+
+func (r *report) notMeasured(figure, target, why string) {
+	r.rows = append(r.rows, row{figure, "not measured", "", "", target, "**not measured**"})
+	r.notes = append(r.notes, fmt.Sprintf("%s: not measured: %s", figure, why))
+}
+
+func ptr(b bool) *bool { return &b }
+
+var (
+	out      = flag.String("out", "BENCHMARKS.md", "file to write the report to")
+	quick    = flag.Bool("quick", false, "small sizes, to check the harness")
+	chromium = flag.String("chromium", envOr("CHROMIUM", "/usr/bin/chromium"), "the browser")
+	only     = flag.String("only", "", "comma-separated sections to run (size,engine,load,dedup,long,hit,serve); empty runs all")
+)
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func want(section string) bool {
+	if *only == "" {
+		return true
+	}
+	for _, s := range strings.Split(*only, ",") {
+		if s == section {
+			return true
+		}
+	}
+	return false
+}
+
+func main() {
+	flag.Parse()
+	start := time.Now()
+	if _, err := os.Stat("go.mod"); err != nil {
+		fatal("run me from the module root: %v", err)
+	}
+	tmp, err := os.MkdirTemp("", "stampede-bench-")
+	if err != nil {
+		fatal("%v", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	rep := new(report)
+	b := &bench{tmp: tmp, rep: rep}
+	step("building app.wasm, the site and the hello world", b.buildAll)
+	if want("size") {
+		step("sizes", b.sizes)
+	}
+	if want("engine") {
+		step("engine benchmarks (go test -bench)", b.engine)
+	}
+	if want("load") || want("dedup") || want("long") || want("hit") || want("serve") {
+		b.browserFigures()
+	}
+
+	md := b.markdown(time.Since(start))
+	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
+		fatal("%v", err)
+	}
+	fmt.Println()
+	fmt.Print(table(rep.rows))
+	fmt.Printf("\nwrote %s in %v\n", *out, time.Since(start).Round(time.Second))
+}
+
+// step runs f, logging how long it took; a failing step is reported and
+// the run goes on.
+func step(name string, f func() error) {
+	t0 := time.Now()
+	fmt.Fprintf(os.Stderr, "bench: %s…\n", name)
+	if err := f(); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s failed: %v\n", name, err)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "bench: %s done in %v\n", name, time.Since(t0).Round(time.Millisecond))
+}
+
+func fatal(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+type bench struct {
+	tmp string
+	rep *report
+
+	appDist, helloDist string // the built sites
+	appWasm, helloWasm []byte
+	idbhitDir          string
+	buildErr           error
+
+	brotliAppTime time.Duration
+	cliBuild      string // what `wasm build` printed
+
+	appTransfer, helloTransfer float64 // median bytes of app.wasm over the wire
+}
+
+// wasmFlags are the Makefile's WASMFLAGS.
+var wasmFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
+func goCmd(env []string, args ...string) error {
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(nativeEnv(), env...)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, buf.String())
+	}
+	return nil
+}
+
+func wasmBuild(outFile, pkg string) error {
+	return goCmd([]string{"GOOS=js", "GOARCH=wasm"}, append(append([]string{"build"}, wasmFlags...), "-o", outFile, pkg)...)
+}
+
+// buildAll builds the playground's site as `make build` does (into a copy
+// of web/), the hello world's site, and the cache-hit page.
+func (b *bench) buildAll() error {
+	web := filepath.Join(b.tmp, "web")
+	if err := copyWeb("web", web); err != nil {
+		return err
+	}
+	if err := wasmBuild(filepath.Join(web, "app.wasm"), "./wasm"); err != nil {
+		return err
+	}
+	b.appDist = filepath.Join(b.tmp, "dist")
+	cli := filepath.Join(b.tmp, "stampede-cli")
+	if err := goCmd(nil, "build", "-o", cli, "./wasm"); err != nil {
+		return err
+	}
+	cliOut, err := exec.Command(cli, "build", "-out", b.appDist, "-base", "/", "-web", web).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("wasm build: %v\n%s", err, cliOut)
+	}
+	b.cliBuild = strings.TrimSpace(string(cliOut))
+	if b.appWasm, err = os.ReadFile(filepath.Join(web, "app.wasm")); err != nil {
+		return err
+	}
+
+	b.helloDist = filepath.Join(b.tmp, "hello")
+	if err := goCmd(nil, "run", "./wasm/internal/bench/hello", "-out", b.helloDist); err != nil {
+		return err
+	}
+	hw := filepath.Join(b.helloDist, "web", "app.wasm")
+	if err := os.MkdirAll(filepath.Dir(hw), 0o755); err != nil {
+		return err
+	}
+	if err := wasmBuild(hw, "./wasm/internal/bench/hello"); err != nil {
+		return err
+	}
+	if b.helloWasm, err = os.ReadFile(hw); err != nil {
+		return err
+	}
+	// The hello world is served as the site serves app.wasm: with
+	// precompressed copies alongside, whichever `wasm build` writes.
+	for _, ext := range []string{".gz", ".br"} {
+		if _, err := os.Stat(filepath.Join(b.appDist, "web", "app.wasm"+ext)); err != nil {
+			continue
+		}
+		z := gzip9(b.helloWasm)
+		if ext == ".br" {
+			z = brotli11(b.helloWasm)
+		}
+		if err := os.WriteFile(hw+ext, z, 0o644); err != nil {
+			return err
+		}
+	}
+
+	b.idbhitDir = filepath.Join(b.tmp, "idbhit")
+	if err := os.MkdirAll(b.idbhitDir, 0o755); err != nil {
+		return err
+	}
+	if err := wasmBuild(filepath.Join(b.idbhitDir, "idbhit.wasm"), "./wasm/internal/bench/idbhit"); err != nil {
+		return err
+	}
+	for src, dst := range map[string]string{
+		filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"):     "wasm_exec.js",
+		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"): "index.html",
+	} {
+		if err := copyFile(src, filepath.Join(b.idbhitDir, dst)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func gzip9(p []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(p)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func brotli11(p []byte) []byte {
+	var buf bytes.Buffer
+	zw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
+	zw.Write(p)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// sizes compares app.wasm with the hello world: raw, gzip -9, brotli -11.
+func (b *bench) sizes() error {
+	if b.appWasm == nil || b.helloWasm == nil {
+		return fmt.Errorf("the wasm builds failed")
+	}
+	// app.wasm.br is the one `wasm build` wrote, at the same quality.
+	appBr, err := os.ReadFile(filepath.Join(b.appDist, "web", "app.wasm.br"))
+	if err != nil {
+		t0 := time.Now()
+		appBr = brotli11(b.appWasm)
+		b.brotliAppTime = time.Since(t0)
+	}
+	helloBr := brotli11(b.helloWasm)
+	appGz, helloGz := gzip9(b.appWasm), gzip9(b.helloWasm)
+	for _, s := range []struct {
+		name       string
+		ours, base int
+		target     string
+		met        *bool
+	}{
+		{"app.wasm raw", len(b.appWasm), len(b.helloWasm), "(reported)", nil},
+		{"app.wasm gzip -9", len(appGz), len(helloGz), "(reported)", nil},
+		{"app.wasm brotli -11", len(appBr), len(helloBr), "≤ 2.0 MB and ≤ 1.3×",
+			ptr(len(appBr) <= 2_000_000 && float64(len(appBr)) <= 1.3*float64(len(helloBr)))},
+	} {
+		b.rep.add(s.name, mb(s.ours), mb(s.base), ratio(float64(s.ours), float64(s.base)), s.target, s.met)
+	}
+	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
+		"Sizes: both binaries built with `GOOS=js GOARCH=wasm go build %s`; gzip -9 is compress/gzip BestCompression, brotli -11 is github.com/andybalholm/brotli BestCompression (%v). The baseline is wasm/internal/bench/hello, a go-app v9.8.0 page rendering one element.",
+		strings.Join(wasmFlags, " "), b.brotliNote()))
+	return nil
+}
+
+func mb(n int) string { return fmt.Sprintf("%.2f MB", float64(n)/1e6) }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// nativeEnv is the environment without GOOS and GOARCH.
+func nativeEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "GOOS=") || strings.HasPrefix(kv, "GOARCH=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// copyWeb copies web/ leaving out any app.wasm built there.
+func copyWeb(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), "app.wasm") {
+			return nil
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		return copyFile(p, target)
+	})
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	o, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(o, in); err != nil {
+		o.Close()
+		return err
+	}
+	return o.Close()
+}
+
+func (b *bench) brotliNote() string {
+	if b.brotliAppTime > 0 {
+		return fmt.Sprintf("it took %v on app.wasm here", b.brotliAppTime.Round(100*time.Millisecond))
+	}
+	return "app.wasm's is the app.wasm.br `wasm build` wrote; it said: " + b.cliBuild
+}
