@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -499,6 +500,60 @@ func TestEventsCarryResponse(t *testing.T) {
 			b, err := json.Marshal(rec.events[len(rec.events)-1])
 			if err != nil || !strings.Contains(string(b), `"status":503`) {
 				t.Errorf("error event JSON %s (%v); want status 503", b, err)
+			}
+		})
+	}
+}
+
+// countingStore counts the reads that reach the store.
+type countingStore struct {
+	MemoryStore
+	gets atomic.Int64
+}
+
+func (c *countingStore) Get(ctx context.Context, url string) (Response, bool, error) {
+	c.gets.Add(1)
+	return c.MemoryStore.Get(ctx, url)
+}
+
+// TestWaitersSkipTheStore: callers that waited for a fetch of this run
+// are answered with what the run stored, not by one store read each (on
+// IndexedDB a read is a transaction: 2,000 waiters re-reading one entry
+// took seconds). A warm store is still read, and its answers are hits.
+func TestWaitersSkipTheStore(t *testing.T) {
+	const workers = 200
+	scen := mustParse(t, "w x200: get u0\n")
+	for _, s := range []Strategy{Lock, Keyed, Singleflight, CrossTab} {
+		t.Run(string(s), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			store := new(countingStore)
+			f := &fakeFetcher{delay: 20 * time.Millisecond}
+			st, err := Run(ctx, scen, Options{Strategy: s, Fetcher: f, Store: store, CrossTab: new(keyedLocker)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The lock strategies' first holder reads once; singleflight's
+			// leader reads inside its flight and again in checkFetchStore.
+			// A few callers may read before the fetch is stored.
+			if g := store.gets.Load(); g > workers/4 {
+				t.Errorf("cold run: %d store reads for %d callers of one URL; want the waiters to skip the store", g, workers)
+			}
+			if st.Fetches != 1 || st.Deduped != workers-1 {
+				t.Errorf("cold run: %+v; want 1 fetch, %d deduplicated", st, workers-1)
+			}
+
+			// A new run on the warm store: every answer is a cache hit.
+			store.gets.Store(0)
+			st, err = Run(ctx, scen, Options{Strategy: s, Fetcher: f, Store: store, CrossTab: new(keyedLocker)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Fetches != 0 || st.Hits != workers || st.Shared != 0 {
+				t.Errorf("warm run: %+v; want %d cache hits and nothing else", st, workers)
+			}
+			if store.gets.Load() == 0 {
+				t.Error("warm run never read the store")
 			}
 		})
 	}

@@ -140,10 +140,14 @@ async def get_stuff(url):
 	stampede.Singleflight: {
 		Go: []goChunk{
 			{File: "app/stampede/loader.go", Note: "getShared", Code: `
-	if r, ok := l.lookup(ctx, worker, url, 0); ok {
-		return r, nil
-	}`},
-			{File: "app/stampede/loader.go", Code: `
+	l.mu.Lock()
+	leader, waiting := l.inflight[url]
+	if !waiting {
+		if l.inflight == nil {
+			l.inflight = make(map[string]string)
+		}
+		l.inflight[url] = worker
+	}
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
@@ -151,11 +155,11 @@ async def get_stuff(url):
 			delete(l.inflight, url)
 			l.mu.Unlock()
 		}()
-		// The store is checked again inside the flight:
-		//  1. A looks up url: miss.
-		//  2. B's flight for url finishes, stores, and leaves the group.
-		//  3. A starts a flight. Without this check it would fetch again.
-		return l.checkFetchStore(ctx, worker, url, 0)
+		if r, ok := l.lookup(ctx, worker, url, 0); ok {
+			return flight{r, true}, nil
+		}
+		r, err := l.checkFetchStore(ctx, worker, url, 0)
+		return flight{r, false}, err
 	})`},
 			{File: "app/stampede/loader.go", Code: `
 	select {
@@ -165,8 +169,6 @@ async def get_stuff(url):
 		Mirror: `inflight = {}  # url -> the Task fetching it
 
 async def get_stuff(url):
-    if url in cache:
-        return cache[url]
     task = inflight.get(url)
     if task is None:  # the first caller starts the fetch
         task = asyncio.create_task(fetch_and_store(url))
