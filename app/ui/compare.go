@@ -215,11 +215,7 @@ func (p *Playground) finishCompare(ctx app.Context, n int, res compareResult, ou
 	if n != p.runN {
 		return
 	}
-	p.running = false
-	if p.cancel != nil {
-		p.cancel()
-		p.cancel = nil
-	}
+	p.endBusy()
 	p.cmp.Progress = ""
 	switch {
 	case res.Err != "":

@@ -177,11 +177,7 @@ func (p *Playground) finish(ctx app.Context, n int, r runResult, out chan<- runR
 	if n != p.runN {
 		return
 	}
-	p.running = false
-	if p.cancel != nil {
-		p.cancel()
-		p.cancel = nil
-	}
+	p.endBusy()
 	p.result = r
 	p.refreshCache(ctx) // the listing shows what the run stored
 	if r.Err != "" {
@@ -192,6 +188,16 @@ func (p *Playground) finish(ctx app.Context, n int, r runResult, out chan<- runR
 		p.api.setLastRun(r)
 	}
 	ctx.Defer(func(app.Context) { out <- r })
+}
+
+// endBusy ends the page's busy state after a run or a compare: Run is
+// enabled again and the run's context is released.
+func (p *Playground) endBusy() {
+	p.running = false
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
 }
 
 func (p *Playground) hasGroup(name string) bool {
