@@ -164,8 +164,17 @@ func (h *harness) waitReplay(t *testing.T, pos int) replayInfo {
 func (h *harness) checkReplayKeys(t *testing.T) {
 	st := h.mustRun(t, map[string]any{"scenario": "a: get data/a.json\nb: get data/a.json", "strategy": "lock", "latency": "20ms", "fresh": true})
 	h.runStats(t, "done", st.RunID, 5*time.Second)
-	r := h.replay(t)
-	n, _ := strconv.Atoi(r.Max)
+	// The replay's controls are drawn with the run's last batch; wait for
+	// them to show the whole run.
+	var r replayInfo
+	var n int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		r = h.replay(t)
+		n, _ = strconv.Atoi(r.Max)
+		if (!r.Disabled && n >= 8 && r.Pos == r.Max && r.Requests == "2") || time.Now().After(deadline) {
+			break
+		}
+	}
 	if r.Disabled || n < 8 || r.Pos != r.Max || r.Requests != "2" {
 		t.Fatalf("after the run: %+v; want enabled at the end with 2 requests", r)
 	}

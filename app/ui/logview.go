@@ -11,6 +11,12 @@ import (
 // MaxLines is how many log lines the page shows at most, after filters.
 const MaxLines = 500
 
+// LiveLines is how many it shows while a run goes on. go-app updates a
+// list's items by position, so each batch of a big run rewrites every
+// shown line: a CPU profile of 10,000 workers put a quarter of the page's
+// thread there with 500 lines. After the run the log shows MaxLines.
+const LiveLines = 100
+
 // logSize is how many events a run's Log and the page keep.
 const logSize = 10000
 

@@ -236,7 +236,11 @@ func (p *Playground) syncURLSoon(ctx app.Context) {
 
 // refreshView recomputes the log lines from the events and the filter.
 func (p *Playground) refreshView() {
-	p.lines, p.matched = buildView(p.shownEvents(), p.filter, MaxLines)
+	max := MaxLines
+	if p.running {
+		max = LiveLines
+	}
+	p.lines, p.matched = buildView(p.shownEvents(), p.filter, max)
 	p.markServed()
 }
 

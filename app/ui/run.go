@@ -179,6 +179,7 @@ func (p *Playground) finish(ctx app.Context, n int, r runResult, out chan<- runR
 	}
 	p.endBusy()
 	p.result = r
+	p.refreshView()     // the whole log, no longer the live window
 	p.refreshCache(ctx) // the listing shows what the run stored
 	if r.Err != "" {
 		p.state = stateError
