@@ -242,6 +242,20 @@ func wallOf(s stampede.Stats) time.Duration {
 	return time.Duration(s.WallMs * float64(time.Millisecond))
 }
 
+// syncReplayRange sets the scrubber's max, then its value, on the page.
+// go-app sets an element's attributes in map order: when a run's events
+// grow, value=13 may be set while max is still 5, and the browser clamps
+// it there, so a finished run's scrubber sat mid-way. Called through
+// ctx.Defer after the events grew, once the render has happened.
+func (p *Playground) syncReplayRange() {
+	el := app.Window().GetElementByID("replay-pos")
+	if !el.Truthy() {
+		return
+	}
+	el.Set("max", len(p.events))
+	el.Set("value", p.replayPos())
+}
+
 // renderTimeline is the timeline with the replay controls under it.
 func (p *Playground) renderTimeline() app.UI {
 	pos, n := p.replayPos(), len(p.events)

@@ -188,7 +188,10 @@ func (p *Playground) finish(ctx app.Context, n int, r runResult, out chan<- runR
 		p.live = r.Stats
 		p.api.setLastRun(r)
 	}
-	ctx.Defer(func(app.Context) { out <- r })
+	ctx.Defer(func(app.Context) {
+		p.syncReplayRange()
+		out <- r
+	})
 }
 
 // endBusy ends the page's busy state after a run or a compare: Run is

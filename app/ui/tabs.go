@@ -63,7 +63,10 @@ func (p *Playground) subscribeTabs(ctx app.Context) func() {
 		return nil
 	}
 	return p.env.Tabs.Subscribe(func(ev TabEvent) {
-		ctx.Dispatch(func(app.Context) { p.addRemote(ev) })
+		ctx.Dispatch(func(ctx app.Context) {
+			p.addRemote(ev)
+			ctx.Defer(func(app.Context) { p.syncReplayRange() })
+		})
 	})
 }
 
