@@ -311,21 +311,6 @@ func (p *Playground) compareFunc(ctx app.Context) app.Func {
 	})
 }
 
-// newPromise returns a JavaScript Promise whose executor calls exec.
-// exec must not block: Promise calls it at once, on the JS event loop.
-func newPromise(exec func(resolve func(any), reject func(error))) app.Value {
-	f := app.FuncOf(func(_ app.Value, pargs []app.Value) any {
-		res, rej := pargs[0], pargs[1]
-		exec(func(v any) { res.Call("call", nil, v) }, func(err error) {
-			rej.Call("call", nil, app.Window().Get("Error").New(err.Error()))
-		})
-		return nil
-	})
-	promise := app.Window().Get("Promise").New(f)
-	f.Release()
-	return promise
-}
-
 // Rendering.
 
 // renderTools is the section under the editor and the results: the

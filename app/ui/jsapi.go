@@ -32,39 +32,31 @@ func installAPI(ctx app.Context, p *Playground) *jsAPI {
 			arg = args[0]
 		}
 		fields, argErr := jsFields(arg)
-		exec := app.FuncOf(func(_ app.Value, pargs []app.Value) any {
-			resolve, reject := pargs[0], pargs[1]
-			fail := func(err error) {
-				reject.Call("call", nil, app.Window().Get("Error").New(err.Error()))
-			}
+		return rawJS(newPromise(func(resolve func(any), reject func(error)) {
 			if argErr != nil {
-				fail(argErr)
-				return nil
+				reject(argErr)
+				return
 			}
 			ctx.Dispatch(func(ctx app.Context) {
 				out, err := p.runFields(ctx, fields)
 				if err != nil {
-					fail(err)
+					reject(err)
 					return
 				}
 				ctx.Async(func() {
 					select {
 					case r := <-out:
 						if r.Err != "" {
-							fail(errors.New(r.Err))
+							reject(errors.New(r.Err))
 							return
 						}
-						resolve.Call("call", nil, resultObject(r))
+						resolve(resultObject(r))
 					case <-ctx.Done():
-						fail(errors.New("the page was closed during the run"))
+						reject(errors.New("the page was closed during the run"))
 					}
 				})
 			})
-			return nil
-		})
-		promise := app.Window().Get("Promise").New(exec)
-		exec.Release() // the executor has run: Promise calls it at once
-		return rawJS(promise)
+		}))
 	})
 	a.obj.Set("run", a.run)
 	a.compare = p.compareFunc(ctx)
@@ -175,4 +167,19 @@ func rawJS(v app.Value) any {
 		return nil
 	}
 	return f.Interface()
+}
+
+// newPromise returns a JavaScript Promise whose executor calls exec.
+// exec must not block: Promise calls it at once, on the JS event loop.
+func newPromise(exec func(resolve func(any), reject func(error))) app.Value {
+	f := app.FuncOf(func(_ app.Value, pargs []app.Value) any {
+		res, rej := pargs[0], pargs[1]
+		exec(func(v any) { res.Call("call", nil, v) }, func(err error) {
+			rej.Call("call", nil, app.Window().Get("Error").New(err.Error()))
+		})
+		return nil
+	})
+	promise := app.Window().Get("Promise").New(f)
+	f.Release()
+	return promise
 }
