@@ -204,14 +204,7 @@ func (h *harness) run(t *testing.T, opts map[string]any) outcome {
 	expr := fmt.Sprintf(`window.stampede.run(%s).then(
 		s => ({ok: true, stats: s}),
 		e => ({ok: false, error: String(e instanceof Error ? e.message : e)}))`, arg)
-	ctx, cancel := context.WithTimeout(h.ctx, runTimeout)
-	defer cancel()
-	out, err := chromedp.Run(ctx, chromedp.Evaluate[outcome](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		h.dumpPage(t)
-		t.Fatalf("window.stampede.run(%s): %v", arg, err)
-	}
-	return out
+	return eval[outcome](t, h, expr, runTimeout)
 }
 
 // mustRun is run for a run that must resolve.

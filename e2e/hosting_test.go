@@ -11,7 +11,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -280,37 +279,18 @@ func TestHostingFreshDeploy(t *testing.T) {
 	}
 }
 
-// hostBuild is app.wasm built into a copy of web/, and the native CLI.
+// hostBuild is app.wasm built into a copy of web/, and the native CLI:
+// buildSite's, so the hosting tests build neither again.
 type hostBuild struct {
 	root string // the module's directory
-	web  string // web/ with app.wasm
+	web  string // web/ with app.wasm; tests copy it before changing it
 	cli  string // go build ./wasm
 }
 
 func hostPrepare(t *testing.T) *hostBuild {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &hostBuild{root: filepath.Dir(strings.TrimSpace(string(out)))}
-	dir := t.TempDir()
-	b.web = filepath.Join(dir, "web")
-	b.cli = filepath.Join(dir, "stampede")
-	hostCopy(t, filepath.Join(b.root, "web"), b.web, func(rel string) bool { return !strings.HasPrefix(rel, "app.wasm") })
-	hostGo(t, b.root, []string{"GOOS=js", "GOARCH=wasm"}, "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(b.web, "app.wasm"), "./wasm")
-	hostGo(t, b.root, nil, "build", "-o", b.cli, "./wasm")
-	return b
-}
-
-func hostGo(t *testing.T, dir string, env []string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
+	root, _ := buildSite(t)
+	return &hostBuild{root: root, web: site.web, cli: site.cli}
 }
 
 var hostVersionRE = regexp.MustCompile(`\(version ([0-9a-f]+),`)
@@ -334,24 +314,7 @@ func (b *hostBuild) site(t *testing.T, out, base, web string) string {
 // hostCopy copies the files of src that keep accepts (all when nil) to dst.
 func hostCopy(t *testing.T, src, dst string, keep func(rel string) bool) {
 	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if keep != nil && !keep(filepath.ToSlash(rel)) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := copyTree(src, dst, keep); err != nil {
 		t.Fatal(err)
 	}
 }

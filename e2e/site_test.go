@@ -20,6 +20,8 @@ var site struct {
 	root string // the module root
 	err  string // what went wrong building it
 	dir  string // temporary directory holding web/ and dist/
+	web  string // the copy of web/ with app.wasm built into it
+	cli  string // the native CLI (go build ./wasm) that wrote dist
 }
 
 // buildSite builds app.wasm and the static site the way `make build`
@@ -59,25 +61,32 @@ func doBuildSite() (root, dist, errMsg string) {
 	}
 	site.dir = dir
 	web := filepath.Join(dir, "web")
-	if err := copyWeb(filepath.Join(root, "web"), web); err != nil {
+	if err := copyTree(filepath.Join(root, "web"), web, func(rel string) bool { return !strings.HasPrefix(rel, "app.wasm") }); err != nil {
 		return "", "", "copying web/: " + err.Error()
 	}
 
 	// As the Makefile's wasm target: GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w".
 	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(web, "app.wasm"), "./wasm")
 	build.Dir = root
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	build.Env = append(nativeEnv(), "GOOS=js", "GOARCH=wasm")
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", "", "GOOS=js GOARCH=wasm go build ./wasm: " + err.Error() + "\n" + string(out)
 	}
+	cli := filepath.Join(dir, "stampede")
+	build = exec.Command("go", "build", "-o", cli, "./wasm")
+	build.Dir = root
+	build.Env = nativeEnv()
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", "", "go build ./wasm: " + err.Error() + "\n" + string(out)
+	}
 
 	dist = filepath.Join(dir, "dist")
-	gen := exec.Command("go", "run", "./wasm", "build", "-out", dist, "-base", "/", "-web", web)
+	gen := exec.Command(cli, "build", "-out", dist, "-base", "/", "-web", web)
 	gen.Dir = root
-	gen.Env = nativeEnv()
 	if out, err := gen.CombinedOutput(); err != nil {
-		return "", "", "go run ./wasm build: " + err.Error() + "\n" + string(out)
+		return "", "", "stampede build: " + err.Error() + "\n" + string(out)
 	}
+	site.web, site.cli = web, cli
 	return root, dist, ""
 }
 
@@ -94,9 +103,9 @@ func nativeEnv() []string {
 	return env
 }
 
-// copyWeb copies the static assets, leaving out any app.wasm already
-// built there (and its compressed copies).
-func copyWeb(src, dst string) error {
+// copyTree copies the files of src that keep accepts (all when keep is
+// nil), by their slash-separated path under src, to dst.
+func copyTree(src, dst string, keep func(rel string) bool) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -105,18 +114,17 @@ func copyWeb(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		if strings.HasPrefix(d.Name(), "app.wasm") {
-			return nil
-		}
-		target := filepath.Join(dst, rel)
 		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if keep != nil && !keep(filepath.ToSlash(rel)) {
+			return nil
 		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(target, b, 0o644)
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
 	})
 }
 

@@ -64,13 +64,7 @@ const timelineJS = `(() => {
 
 func (h *harness) timeline(t *testing.T) timelineInfo {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
-	defer cancel()
-	info, err := chromedp.Run(ctx, chromedp.Evaluate[timelineInfo](timelineJS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
+	return eval[timelineInfo](t, h, timelineJS, 10*time.Second)
 }
 
 func (h *harness) checkTimelineThousand(t *testing.T) {
@@ -137,13 +131,7 @@ const replayJS = `(() => {
 
 func (h *harness) replay(t *testing.T) replayInfo {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
-	defer cancel()
-	info, err := chromedp.Run(ctx, chromedp.Evaluate[replayInfo](replayJS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
+	return eval[replayInfo](t, h, replayJS, 10*time.Second)
 }
 
 // waitReplay polls until the page shows the cursor at pos: the range's
