@@ -130,6 +130,7 @@ func spansOf(events []stampede.Event) (map[string][]*tlSpan, []string, time.Dura
 		case stampede.KindLockReleased:
 			end(&o.held, "")
 		case stampede.KindCacheHit:
+			end(&o.wait, e.Detail) // a singleflight joiner answered by its leader's cache read
 			instant(barHit)
 		case stampede.KindShared:
 			end(&o.wait, e.Detail)

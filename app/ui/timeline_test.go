@@ -403,3 +403,23 @@ func TestTimelineCursorAndTicks(t *testing.T) {
 		}
 	}
 }
+
+// A singleflight joiner answered by its leader's cache read waits, then
+// hits, with no lock-acquired between: the hit ends its wait.
+func TestTimelineHitEndsWait(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	spans, keys, _, _ := spansOf([]stampede.Event{
+		{At: ms(0), Worker: "a", Target: "u", Kind: stampede.KindRequest},
+		{At: ms(1), Worker: "a", Target: "u", Kind: stampede.KindLockWait, Detail: "in-flight fetch by b", By: "b"},
+		{At: ms(5), Worker: "a", Target: "u", Kind: stampede.KindCacheHit, By: "b"},
+		{At: ms(50), Worker: "c", Target: "v", Kind: stampede.KindWorkDone},
+	})
+	var got []string
+	for _, s := range spans[keys[0]] {
+		got = append(got, fmt.Sprintf("%s %v-%v open=%v", s.Kind, s.Start, s.End, s.Open))
+	}
+	want := []string{"wait 1ms-5ms open=false", "hit 5ms-5ms open=false"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("a's bars: %v; want %v", got, want)
+	}
+}
