@@ -270,7 +270,7 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 		if r, ok := l.lookup(ctx, worker, url, 0); ok {
 			return flight{r, true}, nil
 		}
-		r, err := l.checkFetchStore(ctx, worker, url, 0)
+		r, err := l.fetchStore(ctx, worker, url)
 		return flight{r, false}, err
 	})
 	l.mu.Unlock()
@@ -341,6 +341,12 @@ func (l *Loader) checkFetchStore(ctx context.Context, worker, url string, waited
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}
+	return l.fetchStore(ctx, worker, url)
+}
+
+// fetchStore fetches url and stores the response; a failed fetch is
+// noted for the callers that waited on it and never stored.
+func (l *Loader) fetchStore(ctx context.Context, worker, url string) (Response, error) {
 	r, took, err := l.fetch(ctx, worker, url)
 	if err != nil {
 		l.noteFailure(url, worker, err)

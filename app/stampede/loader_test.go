@@ -534,10 +534,15 @@ func TestWaitersSkipTheStore(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The lock strategies' first holder reads once; singleflight's
-			// leader reads inside its flight and again in checkFetchStore.
+			// leader reads once, inside its flight.
 			// A few callers may read before the fetch is stored.
 			if g := store.gets.Load(); g > workers/4 {
 				t.Errorf("cold run: %d store reads for %d callers of one URL; want the waiters to skip the store", g, workers)
+			}
+			// Singleflight callers join the flight or find the stored
+			// response: only the leader reads, once.
+			if g := store.gets.Load(); s == Singleflight && g != 1 {
+				t.Errorf("cold run: %d store reads under singleflight; want the leader's one", g)
 			}
 			if st.Fetches != 1 || st.Deduped != workers-1 {
 				t.Errorf("cold run: %+v; want 1 fetch, %d deduplicated", st, workers-1)

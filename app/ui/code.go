@@ -44,6 +44,9 @@ var (
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}
+	return l.fetchStore(ctx, worker, url)`}
+
+	chunkFetchStore = goChunk{File: "app/stampede/loader.go", Note: "fetchStore", Code: `
 	r, took, err := l.fetch(ctx, worker, url)
 	if err != nil {
 		l.noteFailure(url, worker, err)
@@ -72,7 +75,7 @@ var codeExcerpts = map[stampede.Strategy]codeExcerpt{
 	if r, ok := l.lookup(ctx, worker, url, waited); ok {
 		return r, nil
 	}
-	r, took, err := l.fetch(ctx, worker, url)`},
+	return l.fetchStore(ctx, worker, url)`},
 		},
 		MirrorIn: "Python asyncio",
 		Mirror: `cache = {}
@@ -97,6 +100,7 @@ type globalLocker struct{ m mutex }`},
 			chunkGetLocked,
 			chunkCallCFS,
 			chunkCheckFetchStore,
+			chunkFetchStore,
 		},
 		MirrorIn: "Python asyncio",
 		Mirror: `lock = asyncio.Lock()  # one lock, made once
@@ -158,7 +162,7 @@ async def get_stuff(url):
 		if r, ok := l.lookup(ctx, worker, url, 0); ok {
 			return flight{r, true}, nil
 		}
-		r, err := l.checkFetchStore(ctx, worker, url, 0)
+		r, err := l.fetchStore(ctx, worker, url)
 		return flight{r, false}, err
 	})`},
 			{File: "app/stampede/loader.go", Code: `

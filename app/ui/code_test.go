@@ -88,7 +88,7 @@ func TestCodeExcerptsInSource(t *testing.T) {
 // TestCodeSyncCanFail shows the check is not vacuous: a chunk with one
 // line changed, or its lines out of order, is not found.
 func TestCodeSyncCanFail(t *testing.T) {
-	c := chunkCheckFetchStore
+	c := chunkFetchStore
 	src := readSource(t, c.File)
 	if !containsLines(src, normLines(c.Code)) {
 		t.Fatal("the unchanged chunk is not found")
