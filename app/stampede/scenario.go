@@ -187,11 +187,10 @@ func Parse(text string) (*Scenario, error) {
 	return s, nil
 }
 
-// lineParser parses one line. pos is a byte offset into line.
+// lineParser parses one line.
 type lineParser struct {
 	line    string
 	n       int
-	pos     int
 	nameCol int
 }
 

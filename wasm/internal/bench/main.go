@@ -144,7 +144,6 @@ type bench struct {
 	appDist, helloDist string // the built sites
 	appWasm, helloWasm []byte
 	idbhitDir          string
-	buildErr           error
 
 	brotliAppTime time.Duration
 	cliBuild      string // what `wasm build` printed
