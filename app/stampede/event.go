@@ -78,7 +78,9 @@ type Event struct {
 	Worker string        `json:"worker"` // e.g. "parse_stuff" or "crowd#7"
 	Target string        `json:"target"` // the URL, or the once job's name
 	Kind   Kind          `json:"kind"`
-	Detail string        `json:"detail,omitempty"`
+	// Detail is for people: the UI shows it and never parses it. Every
+	// fact a program needs is one of the typed fields below.
+	Detail string `json:"detail,omitempty"`
 	// By names the worker whose fetch or once job served this event's
 	// worker, on cache-hit, shared and once-done events.
 	By string `json:"by,omitempty"`
@@ -95,6 +97,12 @@ type Event struct {
 	Status      int    `json:"status,omitempty"`
 	Size        int    `json:"size,omitempty"`
 	ContentType string `json:"contentType,omitempty"`
+	// AddedLatency is, on a fetch-start event, the latency the Loader
+	// added before the fetch was sent (not network time); 0 for none.
+	AddedLatency time.Duration `json:"addedLatencyNs,omitempty"`
+	// Stored is set on a fetch-done event whose response was written to
+	// the store; a fetch step, or a Put that failed, leaves it false.
+	Stored bool `json:"stored,omitempty"`
 }
 
 // MarshalJSON adds the time as milliseconds, the unit people read.

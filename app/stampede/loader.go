@@ -164,15 +164,16 @@ func (l *Loader) Fetch(ctx context.Context, worker, url string) (Response, error
 		return r, err
 	}
 	if !l.quiet {
-		l.emitDone(worker, url, r, describe(r, took))
+		l.emitDone(worker, url, r, false, describe(r, took))
 	}
 	return r, nil
 }
 
-// emitDone emits a fetch-done event carrying r's status, size and type.
-func (l *Loader) emitDone(worker, url string, r Response, detail string) {
+// emitDone emits a fetch-done event carrying r's status, size and type,
+// and whether r was stored.
+func (l *Loader) emitDone(worker, url string, r Response, stored bool, detail string) {
 	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindFetchDone,
-		Detail: detail, Status: r.Status, Size: r.Size(), ContentType: r.ContentType})
+		Detail: detail, Status: r.Status, Size: r.Size(), ContentType: r.ContentType, Stored: stored})
 }
 
 // emitError emits an error event, with the HTTP status when err has one.
@@ -356,13 +357,13 @@ func (l *Loader) fetchStore(ctx context.Context, worker, url string) (Response, 
 	// state and the caller still gets its response.
 	if err := l.store.Put(ctx, url, r); err != nil {
 		if !l.quiet {
-			l.emitDone(worker, url, r, describe(r, took)+"; not cached: "+err.Error())
+			l.emitDone(worker, url, r, false, describe(r, took)+"; not cached: "+err.Error())
 		}
 		return r, nil
 	}
 	l.stored.Store(url, r)
 	if !l.quiet {
-		l.emitDone(worker, url, r, describe(r, took))
+		l.emitDone(worker, url, r, true, describe(r, took))
 	}
 	return r, nil
 }
@@ -370,14 +371,18 @@ func (l *Loader) fetchStore(ctx context.Context, worker, url string) (Response, 
 // fetch makes one network request, after the added latency, and says how
 // long the network took.
 func (l *Loader) fetch(ctx context.Context, worker, url string) (Response, time.Duration, error) {
-	detail := ""
 	if d := l.cfg.Latency; d > 0 {
 		if err := sleep(ctx, d); err != nil {
 			return Response{}, 0, fmt.Errorf("during %v added latency before fetching %s: %w", d, url, err)
 		}
-		detail = "after " + d.String() + " added latency (not network time)"
 	}
-	l.emit(worker, url, KindFetchStart, detail, "")
+	if !l.quiet {
+		e := Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindFetchStart, AddedLatency: l.cfg.Latency}
+		if e.AddedLatency > 0 {
+			e.Detail = "after " + e.AddedLatency.String() + " added latency (not network time)"
+		}
+		l.cfg.Sink(e)
+	}
 	t0 := time.Now()
 	fctx, cancel := context.WithTimeoutCause(ctx, l.cfg.Timeout, ErrTimeout)
 	r, err := safeFetch(fctx, l.cfg.Fetcher, url)

@@ -400,6 +400,9 @@ func TestLatencyIsLabelled(t *testing.T) {
 			if !strings.Contains(e.Detail, "60ms added latency") {
 				t.Errorf("fetch-start detail %q does not label the added latency", e.Detail)
 			}
+			if e.AddedLatency != 60*time.Millisecond {
+				t.Errorf("fetch-start AddedLatency = %v; want 60ms", e.AddedLatency)
+			}
 			if e.At < 60*time.Millisecond {
 				t.Errorf("fetch started at %v, before the added latency elapsed", e.At)
 			}
@@ -483,6 +486,10 @@ func TestEventsCarryResponse(t *testing.T) {
 					if e.Status != 200 || e.Size != want || e.ContentType != "application/json" {
 						t.Errorf("%s fetch-done: status %d, size %d, type %q; want 200, %d, application/json", e.Target, e.Status, e.Size, e.ContentType, want)
 					}
+					// Get stores what it fetched; the fetch step stores nothing.
+					if wantStored := e.Target == "good"; e.Stored != wantStored {
+						t.Errorf("%s fetch-done: Stored = %v; want %v", e.Target, e.Stored, wantStored)
+					}
 				case KindError:
 					errs++
 					if e.Status != 503 || e.Size != 0 {
@@ -562,4 +569,28 @@ func TestWaitersSkipTheStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFailedPutIsNotStored: a response whose Put failed reaches the
+// caller, and its fetch-done event says it was not stored.
+func TestFailedPutIsNotStored(t *testing.T) {
+	rec := newRecorder()
+	l, err := NewLoader(Config{Strategy: Keyed, Fetcher: &fakeFetcher{}, Store: brokenStore{}, Sink: rec.sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Get(context.Background(), "w", "u"); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, e := range rec.events {
+		if e.Kind == KindFetchDone {
+			if e.Stored {
+				t.Errorf("fetch-done after a failed Put says Stored: %+v", e)
+			}
+			return
+		}
+	}
+	t.Fatal("no fetch-done event")
 }

@@ -136,10 +136,9 @@ func (p *Playground) refreshCache(ctx app.Context) {
 
 // cacheAfterBatch refreshes the listing when a batch of a run's events
 // says an entry was stored: a fetch-done of Get, whose Put succeeded.
-// (A fetch step's fetch-done stores nothing; refreshing then is harmless.)
 func (p *Playground) cacheAfterBatch(ctx app.Context, evs []stampede.Event) {
 	for _, e := range evs {
-		if e.Kind == stampede.KindFetchDone && !strings.Contains(e.Detail, "not cached") {
+		if e.Kind == stampede.KindFetchDone && e.Stored {
 			p.refreshCache(ctx)
 			return
 		}

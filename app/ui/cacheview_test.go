@@ -256,7 +256,7 @@ func TestCacheAfterBatch(t *testing.T) {
 		t.Errorf("a batch without a stored entry read the cache %d times", n)
 	}
 	onUI(d, p, func(ctx app.Context) {
-		p.cacheAfterBatch(ctx, []stampede.Event{{Kind: stampede.KindFetchDone, Detail: "200 application/json, 7 B"}})
+		p.cacheAfterBatch(ctx, []stampede.Event{{Kind: stampede.KindFetchDone, Detail: "200 application/json, 7 B", Stored: true}})
 	})
 	if n := s.keysCalls.Load() - base; n != 1 {
 		t.Errorf("a batch with a stored entry read the cache %d times; want 1", n)

@@ -136,7 +136,7 @@ func spansOf(events []stampede.Event) (map[string][]*tlSpan, []string, time.Dura
 			end(&o.wait, e.Detail)
 			instant(barShared)
 		case stampede.KindFetchStart:
-			if d := addedLatency(e.Detail); d > 0 {
+			if d := e.AddedLatency; d > 0 {
 				l := start(barLatency)
 				l.Start = e.At - d
 				spans[key] = append(spans[key], l)
@@ -176,23 +176,6 @@ func spansOf(events []stampede.Event) (map[string][]*tlSpan, []string, time.Dura
 	return spans, keys, minAt, maxAt
 }
 
-// addedLatency reads the added latency a fetch-start's detail names, as
-// "after 200ms added latency (not network time)", or 0.
-func addedLatency(detail string) time.Duration {
-	rest, ok := strings.CutPrefix(detail, "after ")
-	if !ok {
-		return 0
-	}
-	s, _, ok := strings.Cut(rest, " added latency")
-	if !ok {
-		return 0
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0
-	}
-	return d
-}
 
 // tlBar is a drawn rect: one tlSpan, or several merged in a band.
 type tlBar struct {
