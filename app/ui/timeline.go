@@ -176,7 +176,6 @@ func spansOf(events []stampede.Event) (map[string][]*tlSpan, []string, time.Dura
 	return spans, keys, minAt, maxAt
 }
 
-
 // tlBar is a drawn rect: one tlSpan, or several merged in a band.
 type tlBar struct {
 	Kind       string
