@@ -36,9 +36,16 @@ const (
 	cacheRefreshGap = 300 * time.Millisecond
 )
 
-// cacheView is the inspector's state, a field of the Playground. It
-// changes only on the UI goroutine.
-type cacheView struct {
+// cacheInspector is #cache. It owns the listing and the body view; it
+// reads the store the runner opened, again whenever the runner says what
+// the store holds changed. Its state changes only on the UI goroutine.
+type cacheInspector struct {
+	app.Compo
+
+	Irun *runner
+
+	gen      int // the runner's cacheGen the listing was read for
+	stop     func()
 	list     cacheListing
 	loaded   bool      // list has been read at least once
 	loading  bool      // a refresh is in flight; at most one is
@@ -74,11 +81,13 @@ type cacheListing struct {
 // readListing reads up to max entries of s, in URL order. It runs off the
 // UI goroutine. A store that panics is reported like one that fails.
 func readListing(ctx context.Context, s stampede.Store, max int) (l cacheListing) {
-	defer func() {
-		if p := recover(); p != nil {
-			l.Err = fmt.Sprintf("reading the cache failed: the store panicked: %v", p)
-		}
-	}()
+	if err := guardStore(func() error { l = listStore(ctx, s, max); return nil }); err != nil {
+		l.Err = "reading the cache failed: " + err.Error()
+	}
+	return l
+}
+
+func listStore(ctx context.Context, s stampede.Store, max int) (l cacheListing) {
 	keys, err := s.Keys(ctx)
 	if err != nil {
 		l.Err = "reading the cache's keys failed: " + err.Error()
@@ -106,11 +115,29 @@ func readListing(ctx context.Context, s stampede.Store, max int) (l cacheListing
 	return l
 }
 
-// refreshCache reads the listing again, in the background. A call while
-// a refresh is in flight is remembered and served once it ends.
-func (p *Playground) refreshCache(ctx app.Context) {
-	c := &p.cache
-	if !p.ready || p.store == nil {
+func (c *cacheInspector) OnMount(ctx app.Context) {
+	c.stop = watchUpdates(ctx, c.Irun, func() {
+		if c.gen != c.Irun.cacheGen || (!c.loaded && !c.loading && c.Irun.ready) {
+			c.gen = c.Irun.cacheGen
+			c.refresh(ctx)
+		}
+	})
+	if c.Irun.ready {
+		c.refresh(ctx)
+	}
+}
+
+func (c *cacheInspector) OnDismount() {
+	if c.stop != nil {
+		c.stop()
+	}
+}
+
+// refresh reads the listing again, in the background. A call while a
+// refresh is in flight is remembered and served once it ends.
+func (c *cacheInspector) refresh(ctx app.Context) {
+	r := c.Irun
+	if !r.ready || r.store == nil {
 		return
 	}
 	if c.loading {
@@ -118,56 +145,33 @@ func (p *Playground) refreshCache(ctx app.Context) {
 		return
 	}
 	c.loading, c.again = true, false
-	store, wait := p.store, cacheRefreshGap-time.Since(c.lastRead)
+	store, wait := r.store, cacheRefreshGap-time.Since(c.lastRead)
 	ctx.Async(func() {
 		if wait > 0 {
-			_ = sleepCtx(ctx, wait)
+			_ = stampede.Sleep(ctx, wait)
 		}
 		l := readListing(ctx, store, maxCacheRows)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.loading, c.loaded, c.lastRead = false, true, time.Now()
 			c.list = l
 			if c.again {
-				p.refreshCache(ctx)
+				c.refresh(ctx)
 			}
 		})
 	})
 }
 
-// cacheAfterBatch refreshes the listing when a batch of a run's events
-// says an entry was stored: a fetch-done of Get, whose Put succeeded.
-func (p *Playground) cacheAfterBatch(ctx app.Context, evs []stampede.Event) {
-	for _, e := range evs {
-		if e.Kind == stampede.KindFetchDone && e.Stored {
-			p.refreshCache(ctx)
-			return
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // viewEntry shows url's body, or hides it when it is shown.
-func (p *Playground) viewEntry(ctx app.Context, url string) {
-	c := &p.cache
+func (c *cacheInspector) viewEntry(ctx app.Context, url string) {
 	if c.viewURL == url {
 		c.viewURL, c.viewText, c.viewNote = "", "", ""
 		return
 	}
-	if !p.ready {
+	if !c.Irun.ready {
 		return
 	}
 	c.viewURL, c.viewText, c.viewNote = url, "", "reading…"
-	store := p.store
+	store := c.Irun.store
 	ctx.Async(func() {
 		text, note := readBody(ctx, store, url)
 		ctx.Dispatch(func(app.Context) {
@@ -181,12 +185,14 @@ func (p *Playground) viewEntry(ctx app.Context, url string) {
 
 // readBody reads url's body as text for the view, off the UI goroutine.
 func readBody(ctx context.Context, s stampede.Store, url string) (text, note string) {
-	defer func() {
-		if p := recover(); p != nil {
-			text, note = "", fmt.Sprintf("reading the body failed: the store panicked: %v", p)
-		}
-	}()
-	r, ok, err := s.Get(ctx, url)
+	var (
+		r  stampede.Response
+		ok bool
+	)
+	err := guardStore(func() (err error) {
+		r, ok, err = s.Get(ctx, url)
+		return err
+	})
 	switch {
 	case err != nil:
 		return "", "reading the body failed: " + err.Error()
@@ -253,21 +259,13 @@ func isTextType(ct string) bool {
 
 // deleteEntry removes url from the store, then reads the listing again.
 // Like Clear, it waits for the end of a run.
-func (p *Playground) deleteEntry(ctx app.Context, url string) {
-	c := &p.cache
-	if !p.ready || p.running {
+func (c *cacheInspector) deleteEntry(ctx app.Context, url string) {
+	if !c.Irun.ready || c.Irun.busy {
 		return
 	}
-	store := p.store
+	store := c.Irun.store
 	ctx.Async(func() {
-		err := func() (err error) {
-			defer func() {
-				if p := recover(); p != nil {
-					err = fmt.Errorf("the store panicked: %v", p)
-				}
-			}()
-			return store.Delete(ctx, url)
-		}()
+		err := guardStore(func() error { return store.Delete(ctx, url) })
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				c.note = fmt.Sprintf("Deleting %s failed: %v", url, err)
@@ -278,7 +276,7 @@ func (p *Playground) deleteEntry(ctx app.Context, url string) {
 					c.viewURL, c.viewText, c.viewNote = "", "", ""
 				}
 			}
-			p.refreshCache(ctx)
+			c.refresh(ctx)
 		})
 	})
 }
@@ -361,25 +359,28 @@ func (l cacheListing) summary() string {
 	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
 }
 
-func (p *Playground) onCacheRefresh(ctx app.Context, e app.Event) { p.refreshCache(ctx) }
+func (c *cacheInspector) onRefresh(ctx app.Context, e app.Event) { c.refresh(ctx) }
 
-// onPage runs fn on the UI goroutine with the page's own context instead
-// of ctx. A row's buttons need it: go-app ends an element's context when
-// the element is dismounted, and a deleted row's button is, which would
-// cancel the store calls started from it and drop their dispatches.
-func (p *Playground) onPage(ctx app.Context, fn func(app.Context)) {
-	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: p, Function: fn})
+func (c *cacheInspector) onClear(ctx app.Context, e app.Event) { c.Irun.clearCache(ctx) }
+
+// onSelf runs fn on the UI goroutine with the inspector's own context
+// instead of ctx. A row's buttons need it: go-app ends an element's
+// context when the element is dismounted, and a deleted row's button is,
+// which would cancel the store calls started from it and drop their
+// dispatches.
+func (c *cacheInspector) onSelf(ctx app.Context, fn func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: c, Function: fn})
 }
 
 // Render.
 
-func (p *Playground) renderCache() app.UI {
-	c := &p.cache
-	busy := p.running || !p.ready
-	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(p.onCacheRefresh)
+func (c *cacheInspector) Render() app.UI {
+	ready := c.Irun.ready
+	busy := c.Irun.busy || !ready
+	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(c.onRefresh)
 	clear := app.Button().ID("cache-clear").Type("button").Text("Clear all").
-		Title("remove every entry (as Clear cache)").OnClick(p.onClear)
-	if !p.ready {
+		Title("remove every entry (as Clear cache)").OnClick(c.onClear)
+	if !ready {
 		refresh = refresh.Disabled(true)
 	}
 	if busy {
@@ -388,7 +389,7 @@ func (p *Playground) renderCache() app.UI {
 	summary := "Reading the cache…"
 	if c.loaded {
 		summary = c.list.summary()
-	} else if !p.ready {
+	} else if !ready {
 		summary = "The cache opens when the page has loaded."
 	}
 	now := time.Now()
@@ -417,17 +418,17 @@ func (p *Playground) renderCache() app.UI {
 						app.Th().Scope("col").Body(app.Span().Class("visually-hidden").Text("actions")),
 					)),
 					app.TBody().Body(app.Range(entries).Slice(func(i int) app.UI {
-						return p.renderCacheRow(entries[i], now, busy)
+						return c.renderRow(entries[i], now, busy)
 					})),
 				),
 			),
 		),
-		app.If(c.viewURL != "", p.renderCacheBody()),
+		app.If(c.viewURL != "", c.renderBody()),
 	)
 }
 
-func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.UI {
-	viewing := p.cache.viewURL == e.URL
+func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.UI {
+	viewing := c.viewURL == e.URL
 	viewLabel := "view"
 	if viewing {
 		viewLabel = "hide"
@@ -449,7 +450,7 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 	// the URL it showed before.
 	del := app.Button().Type("button").Class("cache-delete").Text("delete").
 		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
-		p.onPage(ctx, func(ctx app.Context) { p.deleteEntry(ctx, e.URL) })
+		c.onSelf(ctx, func(ctx app.Context) { c.deleteEntry(ctx, e.URL) })
 	}, e.URL)
 	if busy {
 		del = del.Disabled(true).Title("wait for the run to end")
@@ -464,7 +465,7 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 		),
 		ageCell,
 		byCell.Body(
-			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, p.tab))),
+			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.Irun.tab))),
 			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
 			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),
@@ -472,15 +473,14 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 			app.Button().Type("button").Class("cache-view").Text(viewLabel).
 				Aria("label", viewLabel+" the body of "+e.URL).Aria("expanded", viewing).
 				Aria("controls", "cache-body").OnClick(func(ctx app.Context, _ app.Event) {
-				p.onPage(ctx, func(ctx app.Context) { p.viewEntry(ctx, e.URL) })
+				c.onSelf(ctx, func(ctx app.Context) { c.viewEntry(ctx, e.URL) })
 			}, e.URL),
 			del,
 		),
 	)
 }
 
-func (p *Playground) renderCacheBody() app.UI {
-	c := &p.cache
+func (c *cacheInspector) renderBody() app.UI {
 	return app.Div().ID("cache-body").Class("cache-body").DataSet("view-url", c.viewURL).Body(
 		app.P().Class("status").Body(
 			app.Strong().Text(c.viewURL),
