@@ -30,8 +30,8 @@ type Playground struct {
 
 	run   *runner
 	views views
-	api   *jsAPI        // window.stampede, while mounted
-	stops []func()      // ends the page's subscriptions, while mounted
+	api   *jsAPI   // window.stampede, while mounted
+	stops []func() // ends the page's subscriptions, while mounted
 }
 
 // browser is the page's seams to the browser: its URL,
