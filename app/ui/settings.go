@@ -320,11 +320,4 @@ func firstLine(s string) string {
 }
 
 // truncate keeps user text in messages short.
-func truncate(s string) string {
-	const max = 60
-	r := []rune(s)
-	if len(r) <= max {
-		return s
-	}
-	return string(r[:max]) + "…"
-}
+func truncate(s string) string { return stampede.Truncate(s, 61) }
