@@ -88,4 +88,3 @@ func isTextType(ct string) bool {
 	}
 	return false
 }
-

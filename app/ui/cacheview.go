@@ -38,10 +38,9 @@ const (
 type cacheInspector struct {
 	app.Compo
 
-	Irun *runner
+	runView
 
 	gen      int // the runner's cacheGen the listing was read for
-	stop     func()
 	list     cacheListing
 	loaded   bool      // list has been read at least once
 	loading  bool      // a refresh is in flight; at most one is
@@ -112,27 +111,21 @@ func listStore(ctx context.Context, s stampede.Store, max int) (l cacheListing) 
 }
 
 func (c *cacheInspector) OnMount(ctx app.Context) {
-	c.stop = watchUpdates(ctx, c.Irun, func() {
-		if c.gen != c.Irun.cacheGen || (!c.loaded && !c.loading && c.Irun.ready) {
-			c.gen = c.Irun.cacheGen
+	c.follow(ctx, func() {
+		if c.gen != c.run.cacheGen || (!c.loaded && !c.loading && c.run.ready) {
+			c.gen = c.run.cacheGen
 			c.refresh(ctx)
 		}
 	})
-	if c.Irun.ready {
+	if c.run.ready {
 		c.refresh(ctx)
-	}
-}
-
-func (c *cacheInspector) OnDismount() {
-	if c.stop != nil {
-		c.stop()
 	}
 }
 
 // refresh reads the listing again, in the background. A call while a
 // refresh is in flight is remembered and served once it ends.
 func (c *cacheInspector) refresh(ctx app.Context) {
-	r := c.Irun
+	r := c.run
 	if !r.ready || r.store == nil {
 		return
 	}
@@ -163,11 +156,11 @@ func (c *cacheInspector) viewEntry(ctx app.Context, url string) {
 		c.viewURL, c.viewText, c.viewNote = "", "", ""
 		return
 	}
-	if !c.Irun.ready {
+	if !c.run.ready {
 		return
 	}
 	c.viewURL, c.viewText, c.viewNote = url, "", "reading…"
-	store := c.Irun.store
+	store := c.run.store
 	ctx.Async(func() {
 		text, note := readBody(ctx, store, url)
 		ctx.Dispatch(func(app.Context) {
@@ -182,10 +175,10 @@ func (c *cacheInspector) viewEntry(ctx app.Context, url string) {
 // deleteEntry removes url from the store, then reads the listing again.
 // Like Clear, it waits for the end of a run.
 func (c *cacheInspector) deleteEntry(ctx app.Context, url string) {
-	if !c.Irun.ready || c.Irun.busy {
+	if !c.run.ready || c.run.busy {
 		return
 	}
-	store := c.Irun.store
+	store := c.run.store
 	ctx.Async(func() {
 		err := guardStore(func() error { return store.Delete(ctx, url) })
 		ctx.Dispatch(func(ctx app.Context) {
@@ -283,7 +276,7 @@ func (l cacheListing) summary() string {
 
 func (c *cacheInspector) onRefresh(ctx app.Context, e app.Event) { c.refresh(ctx) }
 
-func (c *cacheInspector) onClear(ctx app.Context, e app.Event) { c.Irun.clearCache(ctx) }
+func (c *cacheInspector) onClear(ctx app.Context, e app.Event) { c.run.clearCache(ctx) }
 
 // onSelf runs fn on the UI goroutine with the inspector's own context
 // instead of ctx. A row's buttons need it: go-app ends an element's
@@ -297,8 +290,8 @@ func (c *cacheInspector) onSelf(ctx app.Context, fn func(app.Context)) {
 // Render.
 
 func (c *cacheInspector) Render() app.UI {
-	ready := c.Irun.ready
-	busy := c.Irun.busy || !ready
+	ready := c.run.ready
+	busy := c.run.busy || !ready
 	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(c.onRefresh)
 	clear := app.Button().ID("cache-clear").Type("button").Text("Clear all").
 		Title("remove every entry (as Clear cache)").OnClick(c.onClear)
@@ -387,7 +380,7 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 		),
 		ageCell,
 		byCell.Body(
-			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.Irun.tab))),
+			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
 			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
 			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),

@@ -252,21 +252,11 @@ func compareObjects(res compareResult) []any {
 type comparePanel struct {
 	app.Compo
 
-	Irun *runner
-
-	stop func()
-}
-
-func (c *comparePanel) OnMount(ctx app.Context) { c.stop = watchUpdates(ctx, c.Irun, func() {}) }
-
-func (c *comparePanel) OnDismount() {
-	if c.stop != nil {
-		c.stop()
-	}
+	runView
 }
 
 func (p *comparePanel) Render() app.UI {
-	c := p.Irun.cmp
+	c := p.run.cmp
 	state := c.State
 	var text string
 	switch state {

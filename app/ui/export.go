@@ -252,7 +252,7 @@ func (t *toolsPanel) onExportHAR(ctx app.Context, e app.Event)  { t.export("har"
 
 // export builds the last run's file of kind json or har and downloads it.
 func (t *toolsPanel) export(kind string) {
-	x, ok := t.Irun.lastRunExport(t.location().String())
+	x, ok := t.run.lastRunExport(t.location().String())
 	if !ok {
 		t.state = toolsState{Msg: "Nothing to download: the log holds no finished run.", Err: true}
 		return
@@ -263,7 +263,7 @@ func (t *toolsPanel) export(kind string) {
 		mime = "application/json"
 	)
 	if kind == "har" {
-		data, err = buildHAR(x, t.Irun.env.Version)
+		data, err = buildHAR(x, t.run.env.Version)
 	} else {
 		data, err = exportJSON(x)
 	}
@@ -311,7 +311,7 @@ func downloadFile(name, mime string, data []byte) error {
 // renderExportButtons are #export-json and #export-har, enabled once a
 // run has ended.
 func (t *toolsPanel) renderExportButtons() app.UI {
-	x, ok := t.Irun.lastRunExport("") // only its run id is shown
+	x, ok := t.run.lastRunExport("") // only its run id is shown
 	title := "run first: the downloads hold the last run's log"
 	if ok {
 		title = "the log of " + x.RunID

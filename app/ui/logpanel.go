@@ -15,38 +15,31 @@ import (
 type logPanel struct {
 	app.Compo
 
-	Irun *runner
+	runView
 
 	filter  filter
 	lines   []logLine
 	matched int
 	rev     int // the runner's rev the lines were built from; -1 for none
-	stop    func()
 }
 
 func newLogPanel(r *runner) *logPanel {
-	l := &logPanel{Irun: r}
+	l := &logPanel{runView: runView{run: r}}
 	l.refresh()
 	return l
 }
 
 func (l *logPanel) OnMount(ctx app.Context) {
-	l.stop = watchUpdates(ctx, l.Irun, func() {
-		if l.rev != l.Irun.rev {
+	l.follow(ctx, func() {
+		if l.rev != l.run.rev {
 			l.refresh()
 		}
 	})
 }
 
-func (l *logPanel) OnDismount() {
-	if l.stop != nil {
-		l.stop()
-	}
-}
-
 // refresh recomputes the lines from the shown events and the filter.
 func (l *logPanel) refresh() {
-	r := l.Irun
+	r := l.run
 	if !r.hasGroup(l.filter.Group) {
 		l.filter.Group = ""
 	}
@@ -83,7 +76,7 @@ func (l *logPanel) onKindFilter(ctx app.Context, e app.Event) {
 }
 
 func (l *logPanel) Render() app.UI {
-	r := l.Irun
+	r := l.run
 	return app.Div().ID("log-panel").Body(
 		l.renderFilters(),
 		app.P().ID("log-note").Class("status").Text(viewNote(len(l.lines), l.matched, r.run.total, r.run.dropped, l.filter.active())),
@@ -117,7 +110,7 @@ func kindChoices() [][2]string {
 
 func (l *logPanel) renderFilters() app.UI {
 	kinds := kindChoices()
-	groups := l.Irun.run.groups
+	groups := l.run.run.groups
 	return app.Div().Class("filters").Body(
 		app.Label().For("filter-group").Text("Workers"),
 		app.Select().ID("filter-group").OnChange(l.onGroupFilter).Body(

@@ -72,10 +72,10 @@ func newPlayground(env Env) *Playground {
 		run: r,
 	}
 	p.views = views{
-		status: &runStatus{Irun: r},
-		replay: &replayPanel{Irun: r},
+		status: &runStatus{runView: runView{run: r}},
+		replay: &replayPanel{runView: runView{run: r}},
 		log:    newLogPanel(r),
-		cache:  &cacheInspector{Irun: r},
+		cache:  &cacheInspector{runView: runView{run: r}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),
 		update: &updateNotice{Iversion: env.Version},
 	}
@@ -114,7 +114,7 @@ func (p *Playground) OnMount(ctx app.Context) {
 		p.paramErrs = append([]string{"URL parameters: " + qerr.Error() + ": that parameter was ignored"}, p.paramErrs...)
 	}
 	p.embed = start.Embed
-	p.stops = append(p.stops, watchUpdates(ctx, p.run, func() {}))
+	p.stops = append(p.stops, p.run.watch(func() { ctx.Dispatch(func(app.Context) {}) }))
 	if stop := p.run.subscribeTabs(ctx); stop != nil {
 		p.stops = append(p.stops, stop)
 	}

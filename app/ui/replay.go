@@ -87,16 +87,15 @@ func (r *runner) seek(pos int) {
 type replayPanel struct {
 	app.Compo
 
-	Irun *runner
+	runView
 
 	playing bool // play advances the cursor every playEvery
 	tick    int  // tags the pending play step, so a paused or stale one is dropped
-	stop    func()
 }
 
 func (p *replayPanel) OnMount(ctx app.Context) {
-	p.stop = watchUpdates(ctx, p.Irun, func() {
-		if p.playing && !p.Irun.replayOn() {
+	p.follow(ctx, func() {
+		if p.playing && !p.run.replayOn() {
 			p.pause() // a new run took the cursor
 		}
 		ctx.Defer(func(app.Context) { p.syncRange() })
@@ -104,16 +103,14 @@ func (p *replayPanel) OnMount(ctx app.Context) {
 }
 
 func (p *replayPanel) OnDismount() {
-	if p.stop != nil {
-		p.stop()
-	}
+	p.runView.OnDismount()
 	p.pause()
 }
 
 // step moves the cursor by d events and pauses play.
 func (p *replayPanel) step(d int) {
 	p.pause()
-	p.Irun.seek(p.Irun.replayPos() + d)
+	p.run.seek(p.run.replayPos() + d)
 }
 
 func (p *replayPanel) pause() {
@@ -130,7 +127,7 @@ func (p *replayPanel) togglePlay(ctx app.Context) {
 		p.pause()
 		return
 	}
-	r := p.Irun
+	r := p.run
 	if !r.canReplay() {
 		return
 	}
@@ -155,7 +152,7 @@ func (p *replayPanel) schedulePlay(ctx app.Context) {
 
 // playStep advances a playing cursor by one step and schedules the next.
 func (p *replayPanel) playStep(ctx app.Context) {
-	r := p.Irun
+	r := p.run
 	if !p.playing || !r.replayOn() {
 		p.playing = false
 		return
@@ -225,7 +222,7 @@ func (p *replayPanel) onReplayPos(ctx app.Context, e app.Event) {
 		return
 	}
 	p.pause()
-	p.Irun.seek(pos)
+	p.run.seek(pos)
 }
 
 func (p *replayPanel) onStepBack(ctx app.Context, e app.Event) { p.step(-1) }
@@ -235,7 +232,7 @@ func (p *replayPanel) onPlay(ctx app.Context, e app.Event)     { p.togglePlay(ct
 // onTimelineClick scrubs: a click on the timeline's SVG moves the cursor
 // to the last event at or before the time under the pointer.
 func (p *replayPanel) onTimelineClick(ctx app.Context, e app.Event) {
-	r := p.Irun
+	r := p.run
 	target := e.Get("target")
 	if !r.canReplay() || !target.Truthy() {
 		return
@@ -284,12 +281,12 @@ func (p *replayPanel) syncRange() {
 	if !el.Truthy() {
 		return
 	}
-	el.Set("max", len(p.Irun.run.events))
-	el.Set("value", p.Irun.replayPos())
+	el.Set("max", len(p.run.run.events))
+	el.Set("value", p.run.replayPos())
 }
 
 func (p *replayPanel) Render() app.UI {
-	r := p.Irun
+	r := p.run
 	events := r.run.events
 	pos, n := r.replayPos(), len(events)
 	cursor := time.Duration(-1)

@@ -121,10 +121,27 @@ func (r *runner) changed() {
 	}
 }
 
-// watchUpdates makes a component re-render after every change of r, while
-// mounted: it is the OnMount of the views.
-func watchUpdates(ctx app.Context, r *runner, sync func()) (stop func()) {
-	return r.watch(func() { ctx.Dispatch(func(app.Context) { sync() }) })
+// runView is embedded by the views: while mounted, the view re-renders
+// after every change of its runner. A view that derives state from the
+// runner defines its own OnMount, calling follow with what to recompute.
+type runView struct {
+	run  *runner
+	stop func()
+}
+
+func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
+
+// follow makes the view call sync, then re-render, after every change of
+// its runner, until dismounted.
+func (v *runView) follow(ctx app.Context, sync func()) {
+	v.stop = v.run.watch(func() { ctx.Dispatch(func(app.Context) { sync() }) })
+}
+
+func (v *runView) OnDismount() {
+	if v.stop != nil {
+		v.stop()
+		v.stop = nil
+	}
 }
 
 // opened takes the store the page opened.

@@ -110,21 +110,11 @@ func summary(state runState, r runResult) string {
 type runStatus struct {
 	app.Compo
 
-	Irun *runner
-
-	stop func()
-}
-
-func (s *runStatus) OnMount(ctx app.Context) { s.stop = watchUpdates(ctx, s.Irun, func() {}) }
-
-func (s *runStatus) OnDismount() {
-	if s.stop != nil {
-		s.stop()
-	}
+	runView
 }
 
 func (s *runStatus) Render() app.UI {
-	r := s.Irun
+	r := s.run
 	out := app.Output().ID("run-stats").Class("run-stats", r.run.state.String()).Aria("live", "polite")
 	for _, a := range runStatsAttrs(r.run.state, r.run.result) {
 		out = out.Attr(a.Name, a.Value)

@@ -12,7 +12,7 @@ import (
 type toolsPanel struct {
 	app.Compo
 
-	Irun *runner
+	runView
 
 	// editor is the editor's current settings, which Compare compares
 	// and Copy link shares; location the page's URL. Both are read when
@@ -24,29 +24,20 @@ type toolsPanel struct {
 	saveFile func(name, mime string, data []byte) error // nil: a browser download; tests replace it
 	copyText func(text string, done func(error))        // nil: navigator.clipboard; tests replace it
 	cmp      *comparePanel
-	stop     func()
 }
 
 func newToolsPanel(r *runner, editor func() settings, location func() *url.URL) *toolsPanel {
-	return &toolsPanel{Irun: r, editor: editor, location: location, cmp: &comparePanel{Irun: r}}
-}
-
-func (t *toolsPanel) OnMount(ctx app.Context) { t.stop = watchUpdates(ctx, t.Irun, func() {}) }
-
-func (t *toolsPanel) OnDismount() {
-	if t.stop != nil {
-		t.stop()
-	}
+	return &toolsPanel{runView: runView{run: r}, editor: editor, location: location, cmp: &comparePanel{runView: runView{run: r}}}
 }
 
 func (t *toolsPanel) onCompare(ctx app.Context, e app.Event) {
 	// An error shows in #compare-status.
 	s := t.editor()
-	_, _ = t.Irun.compare(ctx, runRequest{settings: s}, s.Strategy)
+	_, _ = t.run.compare(ctx, runRequest{settings: s}, s.Strategy)
 }
 
 func (t *toolsPanel) Render() app.UI {
-	busy := t.Irun.busy || !t.Irun.ready
+	busy := t.run.busy || !t.run.ready
 	cmpBtn := app.Button().ID("compare-run").Type("button").Class("primary").
 		Text("Compare all strategies").OnClick(t.onCompare).
 		Title("run this scenario under every strategy, each with an empty cache")
