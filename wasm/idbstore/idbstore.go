@@ -38,10 +38,6 @@ var (
 	ErrNotBrowser = errors.New("idbstore: only available in a browser (js/wasm)")
 )
 
-// resetNotice is OpenOrMemory's notice when it deleted a database that a
-// newer version of the page had made.
-const resetNotice = "The cache database was made by a newer version of Stampede that this page cannot read: it was reset, and the cache starts empty."
-
 // unavailable is OpenOrMemory's notice when it falls back to memory.
 func unavailable(err error) string {
 	return "IndexedDB unavailable (" + err.Error() + "): using an in-memory cache; nothing persists across reloads"
