@@ -18,16 +18,23 @@ import (
 // "QuotaExceededError: ...", and stay comparable with
 // errors.Is(err, idb.NewDOMException(name)). nil stays nil.
 func wrap(err *error, op string, args ...any) {
-	if p := recover(); p != nil {
-		perr, ok := p.(error)
-		if !ok {
-			perr = fmt.Errorf("%v", p)
-		}
-		*err = perr
-	}
+	rescue(err, recover())
 	if *err != nil {
 		*err = fmt.Errorf("idbstore: %s: %w", fmt.Sprintf(op, args...), translate(*err))
 	}
+}
+
+// rescue sets *err to p, what recover returned, unless p is nil.
+// syscall/js raises a JavaScript exception as a panic.
+func rescue(err *error, p any) {
+	if p == nil {
+		return
+	}
+	perr, ok := p.(error)
+	if !ok {
+		perr = fmt.Errorf("%v", p)
+	}
+	*err = perr
 }
 
 // translate turns an exception that JavaScript threw into the

@@ -4,7 +4,6 @@ package idbstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,36 +39,29 @@ func (s *Store) Get(ctx context.Context, url string) (r stampede.Response, ok bo
 }
 
 // Put implements stampede.Store: it writes the whole entry in one put and
-// returns once the transaction has committed, so a reload or a closed tab
-// leaves the old entry or the new one, never half of one. When the origin's
-// storage quota is exceeded it evicts the oldest entries (by fetchedAt)
-// and tries once more; a second failure is returned.
+// returns once the transaction holding it has committed, so a reload or a
+// closed tab leaves the old entry or the new one, never half of one. The
+// Puts that arrive while a transaction is being written share the next
+// one (batch_js.go). When the origin's storage quota is exceeded the
+// oldest entries (by fetchedAt) are evicted and the transaction tried
+// once more; a second failure is returned.
+//
+// If ctx ends first Put returns ctx's error at once; the entry is then
+// written whole or not at all.
 func (s *Store) Put(ctx context.Context, url string, r stampede.Response) (err error) {
 	defer wrap(&err, "put %s", url)
-	err = s.put(ctx, url, r)
-	if !errors.Is(err, errQuota) {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	n, everr := s.evictOldest(ctx)
-	if everr != nil {
-		return fmt.Errorf("%w; evicting old entries failed too: %v", err, everr)
-	}
-	if err := s.put(ctx, url, r); err != nil {
-		return fmt.Errorf("%w (after evicting the %d oldest entries)", err, n)
-	}
-	return nil
-}
-
-func (s *Store) put(ctx context.Context, url string, r stampede.Response) error {
-	if s.putFault != nil {
-		if err := s.putFault(); err != nil {
-			return err
-		}
-	}
-	return s.write(ctx, func(store *idb.ObjectStore) error {
-		_, err := store.PutKey(js.ValueOf(url), encode(r))
+	p := &pendingPut{url: url, r: r, done: make(chan error, 1)}
+	s.enqueue(p)
+	select {
+	case err := <-p.done:
 		return err
-	})
+	case <-ctx.Done():
+		s.dequeue(p)
+		return ctx.Err()
+	}
 }
 
 // Delete implements stampede.Store.

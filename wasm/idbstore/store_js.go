@@ -17,9 +17,9 @@ import (
 // concurrent use. Close it when done.
 //
 // Its methods are spread over files of one job each: open_js.go opens and
-// reconnects, rw_js.go reads and writes, evict_js.go makes room when the
-// quota is exceeded, encode_js.go encodes an entry, errors_js.go says what
-// failed.
+// reconnects, rw_js.go reads and writes, batch_js.go gathers concurrent
+// Puts into one transaction, evict_js.go makes room when the quota is
+// exceeded, encode_js.go encodes an entry, errors_js.go says what failed.
 type Store struct {
 	name string
 
@@ -31,12 +31,16 @@ type Store struct {
 	jsDB            js.Value // the IDBDatabase behind db
 	onVersionChange js.Func  // released when replaced and by Close
 
+	mu      sync.Mutex    // protects queue and writing
+	queue   []*pendingPut // Puts waiting for the next transaction
+	writing bool          // a goroutine is writing the queue (batch_js.go)
+
 	closeOnce sync.Once
 	closed    atomic.Pointer[closedReason] // nil while the store works
 
 	// putFault, when set by a test, stands in for the browser's answer
-	// to a put: a non-nil error is returned as if the put had failed
-	// with it (a QuotaExceededError, say).
+	// to a transaction of puts: a non-nil error is returned as if the
+	// transaction had failed with it (a QuotaExceededError, say).
 	putFault func() error
 }
 
