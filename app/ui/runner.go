@@ -162,6 +162,8 @@ type job struct {
 	strategy stampede.Strategy
 	latency  time.Duration
 	timeout  time.Duration
+	ttl      time.Duration
+	beta     float64
 }
 
 // checkRequest checks a run request's scenario, strategy and latency. The
@@ -184,7 +186,15 @@ func checkRequest(req runRequest, crossTab bool) (job, error) {
 	if err != nil {
 		return job{}, err
 	}
-	return job{scenario: sc, strategy: st, latency: lat, timeout: to}, nil
+	ttl, err := parseTTL(req.TTL)
+	if err != nil {
+		return job{}, err
+	}
+	beta, err := parseBeta(req.Beta)
+	if err != nil {
+		return job{}, err
+	}
+	return job{scenario: sc, strategy: st, latency: lat, timeout: to, ttl: ttl, beta: beta}, nil
 }
 
 // begin is the start every run and compare shares: it refuses while busy
@@ -247,6 +257,8 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		Strategy: j.strategy,
 		Latency:  j.latency,
 		Timeout:  j.timeout,
+		TTL:      j.ttl,
+		Beta:     j.beta,
 		Fetcher:  r.env.Fetcher,
 		Store:    r.store,
 		CrossTab: r.env.CrossTab,
