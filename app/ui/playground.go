@@ -49,6 +49,8 @@ type editCheck struct {
 	parseErr     string // the scenario's parse error, live
 	scenarioInfo string // "3 workers, 2 URLs" when it parses
 	latencyErr   string
+	ttlErr       string
+	betaErr      string
 }
 
 // views are the page's components, made once and kept across renders.
@@ -161,7 +163,7 @@ func (p *Playground) setSettings(s settings) {
 	p.settings = s
 	p.edit.text = s.Text
 	p.checkText()
-	p.checkLatency()
+	p.checkOptions()
 }
 
 func (p *Playground) checkText() {
@@ -174,10 +176,17 @@ func (p *Playground) checkText() {
 	p.edit.scenarioInfo = plural(sc.TotalWorkers(), "worker") + ", " + plural(len(sc.URLs()), "URL")
 }
 
-func (p *Playground) checkLatency() {
-	p.edit.latencyErr = ""
+// checkOptions checks the latency, ttl and beta as typed.
+func (p *Playground) checkOptions() {
+	p.edit.latencyErr, p.edit.ttlErr, p.edit.betaErr = "", "", ""
 	if _, err := parseLatency(p.settings.Latency); err != nil {
 		p.edit.latencyErr = err.Error()
+	}
+	if _, err := parseTTL(p.settings.TTL); err != nil {
+		p.edit.ttlErr = err.Error()
+	}
+	if _, err := parseBeta(p.settings.Beta); err != nil {
+		p.edit.betaErr = err.Error()
 	}
 }
 
@@ -250,9 +259,14 @@ func (p *Playground) onStrategy(ctx app.Context, e app.Event) {
 	p.syncURL()
 }
 
-func (p *Playground) onLatency(ctx app.Context, e app.Event) {
-	p.settings.Latency = ctx.JSSrc().Get("value").String()
-	p.checkLatency()
+func (p *Playground) onLatency(ctx app.Context, e app.Event) { p.editOption(ctx, &p.settings.Latency) }
+func (p *Playground) onTTL(ctx app.Context, e app.Event)     { p.editOption(ctx, &p.settings.TTL) }
+func (p *Playground) onBeta(ctx app.Context, e app.Event)    { p.editOption(ctx, &p.settings.Beta) }
+
+// editOption takes an option's input as typed into to.
+func (p *Playground) editOption(ctx app.Context, to *string) {
+	*to = ctx.JSSrc().Get("value").String()
+	p.checkOptions()
 	p.syncURLSoon(ctx)
 }
 
@@ -328,21 +342,34 @@ func (p *Playground) renderEditor() app.UI {
 			),
 		),
 		p.renderStrategy(),
-		app.Div().Class("field").Body(
-			app.Label().For("latency").Text("Added latency before each network fetch (not network time)"),
-			app.Input().ID("latency").Type("text").Value(p.settings.Latency).Spellcheck(false).
-				Attr("inputmode", "text").Aria("describedby", "latency-status").
-				Aria("invalid", p.edit.latencyErr != "").OnInput(p.onLatency),
-			app.If(p.edit.latencyErr != "",
-				app.P().ID("latency-status").Class("status", "err").Role("status").Text(p.edit.latencyErr),
-			).Else(
-				app.P().ID("latency-status").Class("status").Text("a Go duration, 0 to "+MaxLatency.String()),
-			),
+		app.Div().Class("field-row").Body(
+			textField("latency", "Added latency before each network fetch (not network time)",
+				p.settings.Latency, p.edit.latencyErr, "a Go duration, 0 to "+MaxLatency.String(), p.onLatency),
+			textField("ttl", "Time to live of a stored entry",
+				p.settings.TTL, p.edit.ttlErr, "a Go duration; 0 never expires", p.onTTL),
+			when(p.settings.Strategy == stampede.XFetch, textField("beta", "xfetch's beta",
+				p.settings.Beta, p.edit.betaErr, "over 0; higher refreshes earlier", p.onBeta)),
 		),
 		p.renderButtons(),
 		app.If(p.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.run.message)),
 		app.If(preset == "seed" && !p.embed, explainSeed()),
 		app.If(!p.embed, p.renderCode()),
+	)
+}
+
+// textField is a labelled one-line input with its status line: the
+// error when value does not check, else the hint.
+func textField(id, label, value, err, hint string, onInput app.EventHandler) app.UI {
+	status := app.P().ID(id + "-status").Class("status").Text(hint)
+	if err != "" {
+		status = app.P().ID(id+"-status").Class("status", "err").Role("status").Text(err)
+	}
+	return app.Div().Class("field").Body(
+		app.Label().For(id).Text(label),
+		app.Input().ID(id).Type("text").Value(value).Spellcheck(false).
+			Attr("inputmode", "text").Aria("describedby", id+"-status").
+			Aria("invalid", err != "").OnInput(onInput),
+		status,
 	)
 }
 
