@@ -132,6 +132,7 @@ func (p *Playground) OnMount(ctx app.Context) {
 }
 
 func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice string, start startup) {
+	p.run.ttl, _ = parseTTL(p.settings.TTL) // until a run says otherwise
 	p.run.opened(s, notice)
 	p.api = installAPI(ctx, p.run, func() settings { return p.settings })
 	p.syncURL()

@@ -47,6 +47,7 @@ func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error
 		start:    time.Now(),
 	}
 	r.cursor = replayCursor{}
+	r.ttl = j.ttl
 	r.rev++
 	r.changed()
 

@@ -78,6 +78,7 @@ type runner struct {
 	cancel context.CancelFunc // cancels the running run or compare
 
 	run    runRecord
+	ttl    time.Duration // the last run's time to live, which the inspector's expiries use
 	cursor replayCursor
 	cmp    compareView
 	remote map[string]string // another tab's run id -> that tab's id
