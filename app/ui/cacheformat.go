@@ -110,4 +110,3 @@ func (l cacheListing) summary() string {
 	}
 	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
 }
-
