@@ -57,6 +57,7 @@ type editCheck struct {
 type views struct {
 	status *runStatus
 	replay *replayPanel
+	load   *loadPanel
 	log    *logPanel
 	cache  *cacheInspector
 	tools  *toolsPanel
@@ -76,6 +77,7 @@ func newPlayground(env Env) *Playground {
 	p.views = views{
 		status: &runStatus{runView: runView{run: r}},
 		replay: &replayPanel{runView: runView{run: r}},
+		load:   &loadPanel{runView: runView{run: r}},
 		log:    newLogPanel(r),
 		cache:  &cacheInspector{runView: runView{run: r}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),
@@ -445,6 +447,7 @@ func (p *Playground) renderResults() app.UI {
 	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
+		when(!p.embed, p.views.load),
 		p.views.log,
 		when(!p.embed, p.views.cache),
 	)

@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // The runner owns the page's runs: the store, the busy state, the one
@@ -61,7 +62,8 @@ type runRecord struct {
 	total    int              // events the run ever logged
 	dropped  int              // events its Log's ring let go
 	groups   []workerGroup
-	start    time.Time // the wall time its events' times count from
+	start    time.Time   // the wall time its events' times count from
+	load     *trace.Load // the run over time, from every event it logged
 }
 
 // runner is the page's runs. The zero value is not usable: see newRunner.
