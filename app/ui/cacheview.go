@@ -1,15 +1,11 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime"
 	"sort"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -36,9 +32,15 @@ const (
 	cacheRefreshGap = 300 * time.Millisecond
 )
 
-// cacheView is the inspector's state, a field of the Playground. It
-// changes only on the UI goroutine.
-type cacheView struct {
+// cacheInspector is #cache. It owns the listing and the body view; it
+// reads the store the runner opened, again whenever the runner says what
+// the store holds changed. Its state changes only on the UI goroutine.
+type cacheInspector struct {
+	app.Compo
+
+	runView
+
+	gen      int // the runner's cacheGen the listing was read for
 	list     cacheListing
 	loaded   bool      // list has been read at least once
 	loading  bool      // a refresh is in flight; at most one is
@@ -74,11 +76,13 @@ type cacheListing struct {
 // readListing reads up to max entries of s, in URL order. It runs off the
 // UI goroutine. A store that panics is reported like one that fails.
 func readListing(ctx context.Context, s stampede.Store, max int) (l cacheListing) {
-	defer func() {
-		if p := recover(); p != nil {
-			l.Err = fmt.Sprintf("reading the cache failed: the store panicked: %v", p)
-		}
-	}()
+	if err := guardStore(func() error { l = listStore(ctx, s, max); return nil }); err != nil {
+		l.Err = "reading the cache failed: " + err.Error()
+	}
+	return l
+}
+
+func listStore(ctx context.Context, s stampede.Store, max int) (l cacheListing) {
 	keys, err := s.Keys(ctx)
 	if err != nil {
 		l.Err = "reading the cache's keys failed: " + err.Error()
@@ -106,11 +110,23 @@ func readListing(ctx context.Context, s stampede.Store, max int) (l cacheListing
 	return l
 }
 
-// refreshCache reads the listing again, in the background. A call while
-// a refresh is in flight is remembered and served once it ends.
-func (p *Playground) refreshCache(ctx app.Context) {
-	c := &p.cache
-	if !p.ready || p.store == nil {
+func (c *cacheInspector) OnMount(ctx app.Context) {
+	c.follow(ctx, func() {
+		if c.gen != c.run.cacheGen || (!c.loaded && !c.loading && c.run.ready) {
+			c.gen = c.run.cacheGen
+			c.refresh(ctx)
+		}
+	})
+	if c.run.ready {
+		c.refresh(ctx)
+	}
+}
+
+// refresh reads the listing again, in the background. A call while a
+// refresh is in flight is remembered and served once it ends.
+func (c *cacheInspector) refresh(ctx app.Context) {
+	r := c.run
+	if !r.ready || r.store == nil {
 		return
 	}
 	if c.loading {
@@ -118,56 +134,33 @@ func (p *Playground) refreshCache(ctx app.Context) {
 		return
 	}
 	c.loading, c.again = true, false
-	store, wait := p.store, cacheRefreshGap-time.Since(c.lastRead)
+	store, wait := r.store, cacheRefreshGap-time.Since(c.lastRead)
 	ctx.Async(func() {
 		if wait > 0 {
-			_ = sleepCtx(ctx, wait)
+			_ = stampede.Sleep(ctx, wait)
 		}
 		l := readListing(ctx, store, maxCacheRows)
 		ctx.Dispatch(func(ctx app.Context) {
 			c.loading, c.loaded, c.lastRead = false, true, time.Now()
 			c.list = l
 			if c.again {
-				p.refreshCache(ctx)
+				c.refresh(ctx)
 			}
 		})
 	})
 }
 
-// cacheAfterBatch refreshes the listing when a batch of a run's events
-// says an entry was stored: a fetch-done of Get, whose Put succeeded.
-func (p *Playground) cacheAfterBatch(ctx app.Context, evs []stampede.Event) {
-	for _, e := range evs {
-		if e.Kind == stampede.KindFetchDone && e.Stored {
-			p.refreshCache(ctx)
-			return
-		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // viewEntry shows url's body, or hides it when it is shown.
-func (p *Playground) viewEntry(ctx app.Context, url string) {
-	c := &p.cache
+func (c *cacheInspector) viewEntry(ctx app.Context, url string) {
 	if c.viewURL == url {
 		c.viewURL, c.viewText, c.viewNote = "", "", ""
 		return
 	}
-	if !p.ready {
+	if !c.run.ready {
 		return
 	}
 	c.viewURL, c.viewText, c.viewNote = url, "", "reading…"
-	store := p.store
+	store := c.run.store
 	ctx.Async(func() {
 		text, note := readBody(ctx, store, url)
 		ctx.Dispatch(func(app.Context) {
@@ -179,95 +172,15 @@ func (p *Playground) viewEntry(ctx app.Context, url string) {
 	})
 }
 
-// readBody reads url's body as text for the view, off the UI goroutine.
-func readBody(ctx context.Context, s stampede.Store, url string) (text, note string) {
-	defer func() {
-		if p := recover(); p != nil {
-			text, note = "", fmt.Sprintf("reading the body failed: the store panicked: %v", p)
-		}
-	}()
-	r, ok, err := s.Get(ctx, url)
-	switch {
-	case err != nil:
-		return "", "reading the body failed: " + err.Error()
-	case !ok:
-		return "", "no longer in the cache"
-	}
-	return bodyText(r)
-}
-
-// bodyText is r's body as the view shows it: text (never markup),
-// invalid UTF-8 and control characters replaced, at most maxViewBytes,
-// with a note saying what it is and what was left out.
-func bodyText(r stampede.Response) (text, note string) {
-	ct := r.ContentType
-	if ct == "" {
-		ct = "no content type"
-	}
-	notes := []string{fmt.Sprintf("HTTP %d, %s, %s", r.Status, ct, byteSize(r.Size()))}
-	if !isTextType(r.ContentType) {
-		notes = append(notes, "not a text type: shown as text anyway")
-	}
-	b := r.Body
-	if len(b) > maxViewBytes {
-		cut := maxViewBytes
-		for cut > 0 && !utf8.RuneStart(b[cut]) {
-			cut--
-		}
-		b = b[:cut]
-		notes = append(notes, fmt.Sprintf("truncated: the first %s of %s shown", byteSize(cut), byteSize(r.Size())))
-	}
-	if len(b) == 0 {
-		notes = append(notes, "empty body")
-	}
-	if !utf8.Valid(b) {
-		notes = append(notes, "bytes that are not UTF-8 shown as \uFFFD")
-		b = bytes.ToValidUTF8(b, []byte("\uFFFD"))
-	}
-	text = strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && r != '\r' && unicode.IsControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, string(b))
-	return text, strings.Join(notes, "; ")
-}
-
-// isTextType reports whether a content type is text: text/*, JSON, XML,
-// JavaScript and their +json/+xml kin.
-func isTextType(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	if strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml") {
-		return true
-	}
-	switch mt {
-	case "application/json", "application/xml", "application/javascript", "application/ecmascript",
-		"application/x-www-form-urlencoded", "application/x-ndjson":
-		return true
-	}
-	return false
-}
-
 // deleteEntry removes url from the store, then reads the listing again.
 // Like Clear, it waits for the end of a run.
-func (p *Playground) deleteEntry(ctx app.Context, url string) {
-	c := &p.cache
-	if !p.ready || p.running {
+func (c *cacheInspector) deleteEntry(ctx app.Context, url string) {
+	if !c.run.ready || c.run.busy {
 		return
 	}
-	store := p.store
+	store := c.run.store
 	ctx.Async(func() {
-		err := func() (err error) {
-			defer func() {
-				if p := recover(); p != nil {
-					err = fmt.Errorf("the store panicked: %v", p)
-				}
-			}()
-			return store.Delete(ctx, url)
-		}()
+		err := guardStore(func() error { return store.Delete(ctx, url) })
 		ctx.Dispatch(func(ctx app.Context) {
 			if err != nil {
 				c.note = fmt.Sprintf("Deleting %s failed: %v", url, err)
@@ -278,7 +191,7 @@ func (p *Playground) deleteEntry(ctx app.Context, url string) {
 					c.viewURL, c.viewText, c.viewNote = "", "", ""
 				}
 			}
-			p.refreshCache(ctx)
+			c.refresh(ctx)
 		})
 	})
 }
@@ -361,25 +274,28 @@ func (l cacheListing) summary() string {
 	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
 }
 
-func (p *Playground) onCacheRefresh(ctx app.Context, e app.Event) { p.refreshCache(ctx) }
+func (c *cacheInspector) onRefresh(ctx app.Context, e app.Event) { c.refresh(ctx) }
 
-// onPage runs fn on the UI goroutine with the page's own context instead
-// of ctx. A row's buttons need it: go-app ends an element's context when
-// the element is dismounted, and a deleted row's button is, which would
-// cancel the store calls started from it and drop their dispatches.
-func (p *Playground) onPage(ctx app.Context, fn func(app.Context)) {
-	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: p, Function: fn})
+func (c *cacheInspector) onClear(ctx app.Context, e app.Event) { c.run.clearCache(ctx) }
+
+// onSelf runs fn on the UI goroutine with the inspector's own context
+// instead of ctx. A row's buttons need it: go-app ends an element's
+// context when the element is dismounted, and a deleted row's button is,
+// which would cancel the store calls started from it and drop their
+// dispatches.
+func (c *cacheInspector) onSelf(ctx app.Context, fn func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: c, Function: fn})
 }
 
 // Render.
 
-func (p *Playground) renderCache() app.UI {
-	c := &p.cache
-	busy := p.running || !p.ready
-	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(p.onCacheRefresh)
+func (c *cacheInspector) Render() app.UI {
+	ready := c.run.ready
+	busy := c.run.busy || !ready
+	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(c.onRefresh)
 	clear := app.Button().ID("cache-clear").Type("button").Text("Clear all").
-		Title("remove every entry (as Clear cache)").OnClick(p.onClear)
-	if !p.ready {
+		Title("remove every entry (as Clear cache)").OnClick(c.onClear)
+	if !ready {
 		refresh = refresh.Disabled(true)
 	}
 	if busy {
@@ -388,7 +304,7 @@ func (p *Playground) renderCache() app.UI {
 	summary := "Reading the cache…"
 	if c.loaded {
 		summary = c.list.summary()
-	} else if !p.ready {
+	} else if !ready {
 		summary = "The cache opens when the page has loaded."
 	}
 	now := time.Now()
@@ -417,17 +333,17 @@ func (p *Playground) renderCache() app.UI {
 						app.Th().Scope("col").Body(app.Span().Class("visually-hidden").Text("actions")),
 					)),
 					app.TBody().Body(app.Range(entries).Slice(func(i int) app.UI {
-						return p.renderCacheRow(entries[i], now, busy)
+						return c.renderRow(entries[i], now, busy)
 					})),
 				),
 			),
 		),
-		app.If(c.viewURL != "", p.renderCacheBody()),
+		app.If(c.viewURL != "", c.renderBody()),
 	)
 }
 
-func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.UI {
-	viewing := p.cache.viewURL == e.URL
+func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.UI {
+	viewing := c.viewURL == e.URL
 	viewLabel := "view"
 	if viewing {
 		viewLabel = "hide"
@@ -449,7 +365,7 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 	// the URL it showed before.
 	del := app.Button().Type("button").Class("cache-delete").Text("delete").
 		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
-		p.onPage(ctx, func(ctx app.Context) { p.deleteEntry(ctx, e.URL) })
+		c.onSelf(ctx, func(ctx app.Context) { c.deleteEntry(ctx, e.URL) })
 	}, e.URL)
 	if busy {
 		del = del.Disabled(true).Title("wait for the run to end")
@@ -464,7 +380,7 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 		),
 		ageCell,
 		byCell.Body(
-			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, p.tab))),
+			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
 			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
 			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),
@@ -472,15 +388,14 @@ func (p *Playground) renderCacheRow(e cacheEntry, now time.Time, busy bool) app.
 			app.Button().Type("button").Class("cache-view").Text(viewLabel).
 				Aria("label", viewLabel+" the body of "+e.URL).Aria("expanded", viewing).
 				Aria("controls", "cache-body").OnClick(func(ctx app.Context, _ app.Event) {
-				p.onPage(ctx, func(ctx app.Context) { p.viewEntry(ctx, e.URL) })
+				c.onSelf(ctx, func(ctx app.Context) { c.viewEntry(ctx, e.URL) })
 			}, e.URL),
 			del,
 		),
 	)
 }
 
-func (p *Playground) renderCacheBody() app.UI {
-	c := &p.cache
+func (c *cacheInspector) renderBody() app.UI {
 	return app.Div().ID("cache-body").Class("cache-body").DataSet("view-url", c.viewURL).Body(
 		app.P().Class("status").Body(
 			app.Strong().Text(c.viewURL),

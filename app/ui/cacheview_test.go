@@ -57,7 +57,7 @@ func put(t *testing.T, s stampede.Store, r stampede.Response) {
 // cacheRows returns the data-url of every row, in order.
 func cacheRows(p *Playground) []string {
 	var urls []string
-	for _, e := range p.cache.list.Entries {
+	for _, e := range p.views.cache.list.Entries {
 		urls = append(urls, e.URL)
 	}
 	return urls
@@ -90,7 +90,7 @@ func TestCacheRows(t *testing.T) {
 	}
 
 	// This tab's own runs show without the tab.
-	if got := runLabel("run-2-1700000000000-"+p.tab, p.tab); got != "run-2" {
+	if got := runLabel("run-2-1700000000000-"+p.run.tab, p.run.tab); got != "run-2" {
 		t.Errorf("runLabel of this tab = %q", got)
 	}
 }
@@ -102,7 +102,7 @@ func TestCacheBounded(t *testing.T) {
 	}
 	p, d, _ := page(t, storeEnv(s, nil), "latency=0")
 	d.Consume()
-	if n := len(p.cache.list.Entries); n != maxCacheRows {
+	if n := len(p.views.cache.list.Entries); n != maxCacheRows {
 		t.Errorf("%d rows; want %d", n, maxCacheRows)
 	}
 	wantHTML(t, p, "205 entries; the first 200 by URL listed (400 B); 5 more not listed.")
@@ -121,7 +121,7 @@ func TestCacheViewIsText(t *testing.T) {
 	p, d, _ := page(t, storeEnv(s, nil), "latency=0")
 	d.Consume()
 
-	onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "data/page.html") })
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "data/page.html") })
 	h := html(p)
 	for _, bad := range []string{"<script>", "<h1>Not", "<img src=x"} {
 		if strings.Contains(h, bad) {
@@ -132,25 +132,25 @@ func TestCacheViewIsText(t *testing.T) {
 		"&lt;script&gt;window.__pwned=1&lt;/script&gt;", "HTTP 200, text/html; charset=utf-8, 82 B",
 		`aria-label="hide the body of data/page.html"`)
 
-	onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "img/x.png") })
-	if !strings.Contains(p.cache.viewNote, "not a text type") || !strings.Contains(p.cache.viewNote, "not UTF-8") {
-		t.Errorf("png note %q; want it marked not text and not UTF-8", p.cache.viewNote)
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "img/x.png") })
+	if !strings.Contains(p.views.cache.viewNote, "not a text type") || !strings.Contains(p.views.cache.viewNote, "not UTF-8") {
+		t.Errorf("png note %q; want it marked not text and not UTF-8", p.views.cache.viewNote)
 	}
-	if want := "\uFFFDPNG\uFFFD\uFFFD"; p.cache.viewText != want {
-		t.Errorf("png text %q; want %q", p.cache.viewText, want)
+	if want := "\uFFFDPNG\uFFFD\uFFFD"; p.views.cache.viewText != want {
+		t.Errorf("png text %q; want %q", p.views.cache.viewText, want)
 	}
 
-	onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "data/big.txt") })
-	if len(p.cache.viewText) > maxViewBytes || !utf8Valid(p.cache.viewText) || !strings.HasPrefix(big, p.cache.viewText) {
-		t.Errorf("big body shown as %d bytes; want at most %d, cut at a rune", len(p.cache.viewText), maxViewBytes)
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "data/big.txt") })
+	if len(p.views.cache.viewText) > maxViewBytes || !utf8Valid(p.views.cache.viewText) || !strings.HasPrefix(big, p.views.cache.viewText) {
+		t.Errorf("big body shown as %d bytes; want at most %d, cut at a rune", len(p.views.cache.viewText), maxViewBytes)
 	}
-	if !strings.Contains(p.cache.viewNote, "truncated: the first 16.0 KiB of 32.0 KiB shown") {
-		t.Errorf("big note %q", p.cache.viewNote)
+	if !strings.Contains(p.views.cache.viewNote, "truncated: the first 16.0 KiB of 32.0 KiB shown") {
+		t.Errorf("big note %q", p.views.cache.viewNote)
 	}
 
 	// view again hides.
-	onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "data/big.txt") })
-	if p.cache.viewURL != "" || strings.Contains(html(p), `id="cache-body"`) {
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "data/big.txt") })
+	if p.views.cache.viewURL != "" || strings.Contains(html(p), `id="cache-body"`) {
 		t.Error("a second view did not hide the body")
 	}
 }
@@ -163,8 +163,8 @@ func TestCacheDelete(t *testing.T) {
 	put(t, s, stampede.Response{URL: "data/b.json", Body: []byte("bb")})
 	p, d, _ := page(t, storeEnv(s, nil), "latency=0")
 	d.Consume()
-	onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "data/a.json") })
-	onUI(d, p, func(ctx app.Context) { p.deleteEntry(ctx, "data/a.json") })
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "data/a.json") })
+	onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.deleteEntry(ctx, "data/a.json") })
 
 	if _, ok, _ := s.Get(context.Background(), "data/a.json"); ok {
 		t.Error("data/a.json is still in the store")
@@ -185,16 +185,16 @@ func TestCacheClearAll(t *testing.T) {
 	put(t, s, stampede.Response{URL: "data/b.json", Body: []byte("b")})
 	p, d, _ := page(t, storeEnv(s, nil), "latency=0")
 	d.Consume()
-	if len(p.cache.list.Entries) != 2 {
-		t.Fatalf("%d rows before clear; want 2", len(p.cache.list.Entries))
+	if len(p.views.cache.list.Entries) != 2 {
+		t.Fatalf("%d rows before clear; want 2", len(p.views.cache.list.Entries))
 	}
 	// #cache-clear's handler is the page's Clear cache.
 	onUI(d, p, func(ctx app.Context) { p.onClear(ctx, app.Event{}) })
 	if keys, _ := s.Keys(context.Background()); len(keys) != 0 {
 		t.Errorf("store keeps %v after clear all", keys)
 	}
-	if len(p.cache.list.Entries) != 0 || p.cache.list.Count != 0 {
-		t.Errorf("listing after clear: %+v", p.cache.list)
+	if len(p.views.cache.list.Entries) != 0 || p.views.cache.list.Count != 0 {
+		t.Errorf("listing after clear: %+v", p.views.cache.list)
 	}
 	wantHTML(t, p, "The cache is empty.", "Cache cleared: 2 entries removed.")
 }
@@ -216,7 +216,7 @@ func TestCacheStoreErrors(t *testing.T) {
 			wantHTML(t, p, `id="cache-error"`, `role="alert"`, tc.want)
 			// A view of an entry whose Get fails says so too.
 			if tc.name == "get" {
-				onUI(d, p, func(ctx app.Context) { p.viewEntry(ctx, "data/a.json") })
+				onUI(d, p.views.cache, func(ctx app.Context) { p.views.cache.viewEntry(ctx, "data/a.json") })
 				wantHTML(t, p, "reading the body failed: TransactionInactiveError")
 			}
 		})
@@ -228,19 +228,19 @@ func TestCacheRefreshAfterRun(t *testing.T) {
 	s := new(stampede.MemoryStore)
 	p, d, _ := page(t, storeEnv(s, f.fetcher()), "preset=seed&strategy=lock&latency=0&run=1")
 	d.Consume()
-	if p.state != stateDone {
-		t.Fatalf("state %q: %s", p.state, p.result.Err)
+	if p.run.run.state != runDone {
+		t.Fatalf("state %q: %s", p.run.run.state, p.run.run.result.Err)
 	}
 	// do_work's fetch step goes around the cache: only stuff.json is stored.
 	if got := cacheRows(p); fmt.Sprint(got) != "[data/stuff.json]" {
 		t.Fatalf("rows after the run %v; want stuff.json", got)
 	}
-	for _, e := range p.cache.list.Entries {
-		if e.RunID != p.result.RunID || e.FetchedBy == "" || e.Size != 7 {
-			t.Errorf("entry %+v; want run %s, a worker and 7 bytes", e, p.result.RunID)
+	for _, e := range p.views.cache.list.Entries {
+		if e.RunID != p.run.run.result.RunID || e.FetchedBy == "" || e.Size != 7 {
+			t.Errorf("entry %+v; want run %s, a worker and 7 bytes", e, p.run.run.result.RunID)
 		}
 	}
-	wantHTML(t, p, `data-run-id="`+p.result.RunID+`"`, ">run-1<", ">parse_stuff<", "1 entry, 7 B in all.")
+	wantHTML(t, p, `data-run-id="`+p.run.run.result.RunID+`"`, ">run-1<", ">parse_stuff<", "1 entry, 7 B in all.")
 }
 
 // TestCacheAfterBatch: only a batch with a stored entry asks for a read.
@@ -250,13 +250,13 @@ func TestCacheAfterBatch(t *testing.T) {
 	d.Consume()
 	base := s.keysCalls.Load()
 	onUI(d, p, func(ctx app.Context) {
-		p.cacheAfterBatch(ctx, []stampede.Event{{Kind: stampede.KindCacheHit}, {Kind: stampede.KindFetchDone, Detail: "200; not cached: quota"}})
+		p.run.applyBatch(p.run.run.n, batch{Events: []stampede.Event{{Kind: stampede.KindCacheHit}, {Kind: stampede.KindFetchDone, Detail: "200; not cached: quota"}}})
 	})
 	if n := s.keysCalls.Load() - base; n != 0 {
 		t.Errorf("a batch without a stored entry read the cache %d times", n)
 	}
 	onUI(d, p, func(ctx app.Context) {
-		p.cacheAfterBatch(ctx, []stampede.Event{{Kind: stampede.KindFetchDone, Detail: "200 application/json, 7 B", Stored: true}})
+		p.run.applyBatch(p.run.run.n, batch{Events: []stampede.Event{{Kind: stampede.KindFetchDone, Detail: "200 application/json, 7 B", Stored: true}}})
 	})
 	if n := s.keysCalls.Load() - base; n != 1 {
 		t.Errorf("a batch with a stored entry read the cache %d times; want 1", n)
@@ -274,11 +274,11 @@ func TestCacheRefreshCoalesced(t *testing.T) {
 	onUI(d, p, func(ctx app.Context) {
 		start := time.Now()
 		for range 10 {
-			p.refreshCache(ctx)
+			p.views.cache.refresh(ctx)
 		}
 		took = time.Since(start)
-		if !p.cache.loading || !p.cache.again {
-			t.Errorf("loading %v, again %v; want a refresh in flight and one pending", p.cache.loading, p.cache.again)
+		if !p.views.cache.loading || !p.views.cache.again {
+			t.Errorf("loading %v, again %v; want a refresh in flight and one pending", p.views.cache.loading, p.views.cache.again)
 		}
 	})
 	if took > 50*time.Millisecond {
@@ -287,8 +287,8 @@ func TestCacheRefreshCoalesced(t *testing.T) {
 	if n := s.keysCalls.Load() - base; n != 2 {
 		t.Errorf("10 refreshes read the keys %d times; want 2 (one in flight, one after)", n)
 	}
-	if p.cache.loading || p.cache.again {
-		t.Errorf("loading %v, again %v after all ended", p.cache.loading, p.cache.again)
+	if p.views.cache.loading || p.views.cache.again {
+		t.Errorf("loading %v, again %v after all ended", p.views.cache.loading, p.views.cache.again)
 	}
 }
 
@@ -319,17 +319,17 @@ func TestBodyTextAndHelpers(t *testing.T) {
 	}
 }
 
-// TestOnPage: a row's handler hands its work to the page's own context,
-// which outlives the row's button.
-func TestOnPage(t *testing.T) {
+// TestOnSelf: a row's handler hands its work to the inspector's own
+// context, which outlives the row's button.
+func TestOnSelf(t *testing.T) {
 	p, d, _ := page(t, Env{}, "latency=0")
 	d.Consume()
 	var src app.UI
-	onUI(d, p, func(ctx app.Context) {
-		p.onPage(ctx, func(ctx app.Context) { src = ctx.Src() })
+	onUI(d, p.views.cache, func(ctx app.Context) {
+		p.views.cache.onSelf(ctx, func(ctx app.Context) { src = ctx.Src() })
 	})
 	d.Consume()
-	if src != app.UI(p) {
-		t.Errorf("onPage ran with source %T; want the page", src)
+	if src != app.UI(p.views.cache) {
+		t.Errorf("onSelf ran with source %T; want the inspector", src)
 	}
 }

@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -20,12 +17,36 @@ import (
 // A compare shares the page's busy state with a run: Run, Clear and
 // another compare are refused while it goes on, and Stop cancels it.
 
-// compareStopped is compareView.State after Stop.
-const compareStopped = "stopped"
+// compareState is where the last compare is, as #compare-status'
+// data-state says.
+type compareState uint8
 
-// compareView is the compare table, its progress and its outcome.
+const (
+	compareIdle compareState = iota
+	compareRunning
+	compareDone
+	compareError
+	compareStopped
+)
+
+func (s compareState) String() string {
+	switch s {
+	case compareRunning:
+		return "running"
+	case compareDone:
+		return "done"
+	case compareError:
+		return "error"
+	case compareStopped:
+		return "stopped"
+	}
+	return "idle"
+}
+
+// compareView is the compare table, its progress and its outcome: the
+// runner's record of the last compare, which the compare panel shows.
 type compareView struct {
-	State    string       // stateIdle (""), stateRunning, stateDone, stateError or compareStopped
+	State    compareState
 	Progress string       // "running keyed (3/5)…" while it runs
 	Err      string       // why it did not finish
 	Note     string       // why a strategy is not in the table
@@ -111,46 +132,25 @@ func progress(s stampede.Strategy, i, n int) string {
 	return fmt.Sprintf("running %s (%d/%d)…", s, i, n)
 }
 
-// startCompare runs req's scenario under every strategy on the UI
-// goroutine's behalf, as startRun does one run: it returns at once and
-// the channel receives the outcome once the page shows it. req's strategy
-// and Fresh are not used: every strategy runs, each on an empty cache.
-func (p *Playground) startCompare(ctx app.Context, req runRequest) (<-chan compareResult, error) {
-	if p.running {
-		return nil, errBusy
-	}
-	if !p.ready {
-		return nil, errors.New("the page is still opening its cache: try again in a moment")
-	}
+// compare runs req's scenario under every strategy, as start does one
+// run: it returns at once and the channel receives the outcome once the
+// page shows it. req's strategy and Fresh are not used: every strategy
+// runs, each on an empty cache, and the strategy menu keeps its choice.
+func (r *runner) compare(ctx app.Context, req runRequest, menu stampede.Strategy) (<-chan compareResult, error) {
 	check := req
 	check.Strategy = stampede.None // any valid one: only scenario, latency and timeout are checked
-	j, err := checkRequest(check, p.env.CrossTab != nil)
-	if err == nil && p.env.Fetcher == nil {
-		err = errors.New("this page has no fetcher: it runs only in a browser")
-	}
+	shown := req.settings
+	shown.Strategy = menu
+	j, n, runCtx, err := r.begin(ctx, check, shown)
 	if err != nil {
-		p.cmp = compareView{State: stateError, Err: err.Error()}
+		if !refused(err) {
+			r.failCompare(err)
+		}
 		return nil, err
 	}
-	strategies, note := compareStrategies(p.env.CrossTab != nil, p.crossTabNote())
-
-	p.runN++
-	n := p.runN
-	// The page shows what a compare through the API compares; the
-	// strategy menu keeps its choice.
-	s := req.settings
-	s.Strategy = p.settings.Strategy
-	if s != p.settings {
-		p.setSettings(s)
-		p.pushEditorText()
-	}
-	p.syncURL()
-
-	runCtx, cancel := context.WithCancel(ctx)
-	p.running, p.cancel = true, cancel
-	p.message = ""
-	p.cmp = compareView{
-		State:    stateRunning,
+	strategies, note := compareStrategies(r.env.CrossTab != nil, r.crossTabNote())
+	r.cmp = compareView{
+		State:    compareRunning,
 		Progress: progress(strategies[0], 1, len(strategies)),
 		Note:     note,
 		Total:    len(strategies),
@@ -159,19 +159,24 @@ func (p *Playground) startCompare(ctx app.Context, req runRequest) (<-chan compa
 		Needed:   neededFetches(j.scenario),
 		Latency:  j.latency.String(),
 	}
-	base := p.runID(n)
-	opts := p.options(j, "", nil, "")
+	r.changed()
+	base := r.runID(n)
+	opts := r.options(j, nil, "")
 	out := make(chan compareResult, 1)
+	update := func(fn func()) {
+		ctx.Dispatch(func(app.Context) {
+			if n == r.n {
+				fn()
+				r.changed()
+			}
+		})
+	}
 	ctx.Async(func() {
 		res := compareResult{Total: len(strategies)}
 		for i, st := range strategies {
 			if i > 0 {
 				msg := progress(st, i+1, len(strategies))
-				ctx.Dispatch(func(app.Context) {
-					if n == p.runN {
-						p.cmp.Progress = msg
-					}
-				})
+				update(func() { r.cmp.Progress = msg })
 			}
 			if err := opts.Store.Clear(runCtx); err != nil {
 				if runCtx.Err() != nil {
@@ -181,75 +186,53 @@ func (p *Playground) startCompare(ctx app.Context, req runRequest) (<-chan compa
 				}
 				break
 			}
-			r := runResult{RunID: base + "-" + string(st)}
+			rr := runResult{RunID: base + "-" + string(st)}
 			log := stampede.NewLog(logSize)
 			o := opts
-			o.Strategy, o.Log, o.RunID = st, log, r.RunID
+			o.Strategy, o.Log, o.RunID = st, log, rr.RunID
 			var err error
-			r.Stats, err = stampede.Run(runCtx, j.scenario, o)
-			r.Stopped, r.Err = ended(runCtx, err)
-			row := compareRow{Result: r, Bands: bandsOf(log.Since(0))}
-			ctx.Dispatch(func(app.Context) {
-				if n == p.runN {
-					p.cmp.Rows = append(p.cmp.Rows, row)
-				}
-			})
-			res.Results = append(res.Results, r)
-			if r.Err != "" {
-				res.Err = string(st) + ": " + r.Err
+			rr.Stats, err = stampede.Run(runCtx, j.scenario, o)
+			rr.Stopped, rr.Err = ended(runCtx, err)
+			row := compareRow{Result: rr, Bands: bandsOf(log.Since(0))}
+			update(func() { r.cmp.Rows = append(r.cmp.Rows, row) })
+			res.Results = append(res.Results, rr)
+			if rr.Err != "" {
+				res.Err = string(st) + ": " + rr.Err
 				break
 			}
-			if r.Stopped {
+			if rr.Stopped {
 				res.Stopped = true
 				break
 			}
 		}
-		ctx.Dispatch(func(ctx app.Context) { p.finishCompare(ctx, n, res, out) })
+		ctx.Dispatch(func(ctx app.Context) { r.finishCompare(ctx, n, res, out) })
 	})
 	return out, nil
 }
 
-// finishCompare ends compare n on the page, then hands its outcome to
-// out once the page shows it.
-func (p *Playground) finishCompare(ctx app.Context, n int, res compareResult, out chan<- compareResult) {
-	if n != p.runN {
+func (r *runner) failCompare(err error) {
+	r.cmp = compareView{State: compareError, Err: err.Error()}
+	r.changed()
+}
+
+// finishCompare ends compare n, then hands its outcome to out once the
+// page shows it.
+func (r *runner) finishCompare(ctx app.Context, n int, res compareResult, out chan<- compareResult) {
+	if n != r.n {
 		return
 	}
-	p.endBusy()
-	p.cmp.Progress = ""
+	r.endBusy()
+	r.cmp.Progress = ""
 	switch {
 	case res.Err != "":
-		p.cmp.State, p.cmp.Err = stateError, res.Err
+		r.cmp.State, r.cmp.Err = compareError, res.Err
 	case res.Stopped:
-		p.cmp.State = compareStopped
+		r.cmp.State = compareStopped
 	default:
-		p.cmp.State = stateDone
+		r.cmp.State = compareDone
 	}
+	r.changed()
 	ctx.Defer(func(app.Context) { out <- res })
-}
-
-func (p *Playground) onCompare(ctx app.Context, e app.Event) {
-	_, _ = p.startCompare(ctx, runRequest{settings: p.settings}) // an error shows in #compare-status
-}
-
-// compareFields is window.stampede.compare on the UI goroutine: missing
-// fields take the page's current values.
-func (p *Playground) compareFields(ctx app.Context, fields map[string]any) (<-chan compareResult, error) {
-	if p.running {
-		return nil, errBusy
-	}
-	for _, k := range []string{"strategy", "fresh"} {
-		if _, ok := fields[k]; ok {
-			return nil, fmt.Errorf("compare: option %q is not taken: compare runs every strategy, each with an empty cache", k)
-		}
-	}
-	req, err := resolveRequest(fields, p.settings)
-	if err != nil {
-		err = errors.New("compare: " + strings.TrimPrefix(err.Error(), "run: "))
-		p.cmp = compareView{State: stateError, Err: err.Error()}
-		return nil, err
-	}
-	return p.startCompare(ctx, req)
 }
 
 // compareObjects is what window.stampede.compare resolves to: one
@@ -262,88 +245,27 @@ func compareObjects(res compareResult) []any {
 	return out
 }
 
-// compareFunc is window.stampede.compare({scenario, preset, latency,
-// timeout}): a Promise of compareObjects. It rejects for invalid input,
-// while a run or compare is in progress, when Stop cancels it, and when
-// a run of it fails.
-func (p *Playground) compareFunc(ctx app.Context) app.Func {
-	return app.FuncOf(func(this app.Value, args []app.Value) any {
-		arg := app.Undefined()
-		if len(args) > 0 {
-			arg = args[0]
-		}
-		var fields map[string]any
-		var argErr error
-		switch t := arg.Type(); t {
-		case app.TypeUndefined, app.TypeNull, app.TypeObject:
-			fields, argErr = jsFields(arg)
-		default:
-			argErr = fmt.Errorf("compare: want an options object like {scenario, latency}, got %s", jsTypeName(t))
-		}
-		return rawJS(newPromise(func(resolve func(any), reject func(error)) {
-			if argErr != nil {
-				reject(argErr)
-				return
-			}
-			ctx.Dispatch(func(ctx app.Context) {
-				out, err := p.compareFields(ctx, fields)
-				if err != nil {
-					reject(err)
-					return
-				}
-				ctx.Async(func() {
-					select {
-					case res := <-out:
-						switch {
-						case res.Err != "":
-							reject(errors.New("compare: " + res.Err))
-						case res.Stopped:
-							reject(fmt.Errorf("compare stopped after %d of %d strategies", len(res.Results), res.Total))
-						default:
-							resolve(compareObjects(res))
-						}
-					case <-ctx.Done():
-						reject(errors.New("the page was closed during the compare"))
-					}
-				})
-			})
-		}))
-	})
-}
-
 // Rendering.
 
-// renderTools is the section under the editor and the results: the
-// compare, export and share buttons, their messages and the compare table.
-func (p *Playground) renderTools() app.UI {
-	busy := p.running || !p.ready
-	cmpBtn := app.Button().ID("compare-run").Type("button").Class("primary").
-		Text("Compare all strategies").OnClick(p.onCompare).
-		Title("run this scenario under every strategy, each with an empty cache")
-	if busy {
-		cmpBtn = cmpBtn.Disabled(true)
-	}
-	return app.Section().ID("tools").Class("panel", "tools").Aria("label", "compare, export and share").Body(
-		app.Div().Class("buttons").Body(cmpBtn, p.renderExportButtons(), p.renderShareButton()),
-		p.renderToolsStatus(),
-		p.renderCompare(),
-	)
+// comparePanel is #compare-view: the status, the note and the table of
+// the runner's last compare.
+type comparePanel struct {
+	app.Compo
+
+	runView
 }
 
-func (p *Playground) renderCompare() app.UI {
-	c := p.cmp
+func (p *comparePanel) Render() app.UI {
+	c := p.run.cmp
 	state := c.State
-	if state == "" {
-		state = stateIdle
-	}
 	var text string
 	switch state {
-	case stateIdle:
+	case compareIdle:
 		text = "Compare runs the scenario under every strategy, each with an empty cache (the cache is cleared). " +
 			"Its runs stay off the live log; the log and the downloads keep the last Run."
-	case stateRunning:
+	case compareRunning:
 		text = c.Progress
-	case stateError:
+	case compareError:
 		text = "Not compared: " + c.Err
 	case compareStopped:
 		text = fmt.Sprintf("Stopped after %d of %d strategies.", len(c.Rows), c.Total)
@@ -352,12 +274,12 @@ func (p *Playground) renderCompare() app.UI {
 			"These runs are not in the live log.",
 			len(c.Rows), plural(c.Workers, "worker"), plural(c.URLs, "URL"), c.Latency, fetchesEnough(c.Needed))
 	}
-	status := app.Output().ID("compare-status").Class("status", "compare-status", state).
-		Aria("live", "polite").DataSet("state", state).Text(text)
+	status := app.Output().ID("compare-status").Class("status", "compare-status", state.String()).
+		Aria("live", "polite").DataSet("state", state.String()).Text(text)
 	return app.Div().ID("compare-view").Body(
 		status,
 		app.If(c.Note != "", app.P().ID("compare-note").Class("status", "note").Text(c.Note)),
-		app.If(len(c.Rows) > 0, p.renderCompareTable()),
+		app.If(len(c.Rows) > 0, renderCompareTable(c)),
 	)
 }
 
@@ -368,8 +290,7 @@ func fetchesEnough(n int) string {
 	return strconv.Itoa(n) + " network fetches are"
 }
 
-func (p *Playground) renderCompareTable() app.UI {
-	c := p.cmp
+func renderCompareTable(c compareView) app.UI {
 	scale := compareScale(c.Rows)
 	return app.Div().Class("compare-wrap").Body(
 		app.Table().ID("compare").Class("compare").Body(

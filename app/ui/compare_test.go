@@ -75,7 +75,7 @@ func TestCompareEveryStrategy(t *testing.T) {
 			var out <-chan compareResult
 			onUI(d, p, func(ctx app.Context) {
 				var err error
-				out, err = p.compareFields(ctx, map[string]any{"scenario": twoURLs})
+				out, err = p.run.compareFields(ctx, map[string]any{"scenario": twoURLs}, p.settings)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -157,8 +157,8 @@ func TestCompareEveryStrategy(t *testing.T) {
 				t.Errorf("crosstab note shown %v; want %v", hasNote, tc.crossTab == nil)
 			}
 			// The live log and #run-stats are not the compare's.
-			if p.total != 0 || p.state != stateIdle || p.running {
-				t.Errorf("after compare: %d events in the log, state %s, running %v; want 0, idle, false", p.total, p.state, p.running)
+			if p.run.run.total != 0 || p.run.run.state != runIdle || p.run.busy {
+				t.Errorf("after compare: %d events in the log, state %s, running %v; want 0, idle, false", p.run.run.total, p.run.run.state, p.run.busy)
 			}
 		})
 	}
@@ -173,14 +173,14 @@ func TestCompareBusyAndStop(t *testing.T) {
 	var runOut <-chan runResult
 	onUI(d, p, func(ctx app.Context) {
 		var err error
-		runOut, err = p.startRun(ctx, runRequest{settings: p.settings})
+		runOut, err = p.run.start(ctx, runRequest{settings: p.settings})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.compareFields(ctx, map[string]any{}); err != errBusy {
+		if _, err := p.run.compareFields(ctx, map[string]any{}, p.settings); err != errBusy {
 			t.Errorf("compare during a run: %v; want errBusy", err)
 		}
-		if _, err := p.startCompare(ctx, runRequest{settings: p.settings}); err != errBusy {
+		if _, err := p.run.compare(ctx, runRequest{settings: p.settings}, p.settings.Strategy); err != errBusy {
 			t.Errorf("startCompare during a run: %v; want errBusy", err)
 		}
 	})
@@ -198,7 +198,7 @@ func TestCompareBusyAndStop(t *testing.T) {
 		gated = &countingFetcher{delay: 200 * time.Millisecond}
 		inner = gated.fetcher()
 	)
-	p.env.Fetcher = stampede.FetcherFunc(func(ctx context.Context, u string) (stampede.Response, error) {
+	p.run.env.Fetcher = stampede.FetcherFunc(func(ctx context.Context, u string) (stampede.Response, error) {
 		once.Do(func() {
 			mu.Lock()
 			defer mu.Unlock()
@@ -210,18 +210,18 @@ func TestCompareBusyAndStop(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		var err error
-		out, err = p.compareFields(ctx, map[string]any{"latency": "0"})
+		out, err = p.run.compareFields(ctx, map[string]any{"latency": "0"}, p.settings)
 		if err != nil {
 			t.Fatal(err)
 		}
 		stop = func() { p.onStop(nil, app.Event{}) }
-		if _, err := p.runFields(ctx, map[string]any{}); err != errBusy {
+		if _, err := p.run.runFields(ctx, map[string]any{}, p.settings); err != errBusy {
 			t.Errorf("run during a compare: %v; want errBusy", err)
 		}
-		if _, err := p.compareFields(ctx, map[string]any{}); err != errBusy {
+		if _, err := p.run.compareFields(ctx, map[string]any{}, p.settings); err != errBusy {
 			t.Errorf("second compare: %v; want errBusy", err)
 		}
-		h = app.HTMLString(p.renderButtons()) + app.HTMLString(p.renderTools())
+		h = app.HTMLString(p.renderButtons()) + app.HTMLString(newToolsPanel(p.run, nil, nil))
 	})
 	res := <-out
 	d.Consume()
@@ -238,8 +238,8 @@ func TestCompareBusyAndStop(t *testing.T) {
 	if !res.Stopped || len(res.Results) != 1 || !res.Results[0].Stopped {
 		t.Errorf("stopped compare: %+v; want stopped after the first strategy", res)
 	}
-	if p.running || p.cmp.State != compareStopped {
-		t.Errorf("after Stop: running %v, state %q", p.running, p.cmp.State)
+	if p.run.busy || p.run.cmp.State != compareStopped {
+		t.Errorf("after Stop: running %v, state %q", p.run.busy, p.run.cmp.State)
 	}
 	wantHTML(t, p, "Stopped after 1 of 5 strategies.", `data-verdict="stopped"`)
 }
@@ -261,14 +261,14 @@ func TestCompareRefusesBadInput(t *testing.T) {
 		{map[string]any{"fresh": true}, `compare: option "fresh" is not taken`},
 	} {
 		onUI(d, p, func(ctx app.Context) {
-			_, err := p.compareFields(ctx, tc.fields)
+			_, err := p.run.compareFields(ctx, tc.fields, p.settings)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("compare(%v): %v; want an error containing %q", tc.fields, err, tc.want)
 			}
 		})
 	}
-	if len(f.counts()) != 0 || p.running {
-		t.Errorf("a refused compare fetched %v, running %v", f.counts(), p.running)
+	if len(f.counts()) != 0 || p.run.busy {
+		t.Errorf("a refused compare fetched %v, running %v", f.counts(), p.run.busy)
 	}
 	wantHTML(t, p, `data-state="error"`, "Not compared: ")
 }

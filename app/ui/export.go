@@ -17,7 +17,7 @@ import (
 // Export downloads the last Run's log as JSON (#export-json) or its
 // network fetches as a HAR 1.2 file (#export-har). The files are built by
 // plain functions (runExport, buildHAR); the download itself goes through
-// Playground.saveFile, which natively tests replace.
+// toolsPanel.saveFile, which natively tests replace.
 
 // runExport is the last run as #export-json downloads it.
 type runExport struct {
@@ -36,29 +36,31 @@ type runExport struct {
 	Events  []stampede.Event `json:"events"`
 }
 
-// lastRunExport is the page's last run, when one has ended. The events of
-// other tabs that the log shows are left out: they are not this run's.
-func (p *Playground) lastRunExport() (runExport, bool) {
-	if p.running || p.state != stateDone || p.result.RunID == "" {
+// lastRunExport is the last run, when one has ended, on the page at
+// page. The events of other tabs that the log shows are left out: they
+// are not this run's.
+func (r *runner) lastRunExport(page string) (runExport, bool) {
+	run := r.run
+	if r.busy || run.state != runDone || run.result.RunID == "" {
 		return runExport{}, false
 	}
-	evs := make([]stampede.Event, 0, len(p.events))
-	for _, e := range p.events {
+	evs := make([]stampede.Event, 0, len(run.events))
+	for _, e := range run.events {
 		if e.Tab == "" {
 			evs = append(evs, e)
 		}
 	}
 	return runExport{
-		RunID:    p.result.RunID,
-		Strategy: p.result.Stats.Strategy,
-		Scenario: p.runSettings.Text,
-		Latency:  p.runSettings.Latency,
-		Page:     p.location().String(),
-		Started:  p.runStart,
-		Stopped:  p.result.Stopped,
-		Stats:    p.result.Stats,
-		Total:    p.total,
-		Dropped:  p.total - len(evs),
+		RunID:    run.result.RunID,
+		Strategy: run.result.Stats.Strategy,
+		Scenario: run.settings.Text,
+		Latency:  run.settings.Latency,
+		Page:     page,
+		Started:  run.start,
+		Stopped:  run.result.Stopped,
+		Stats:    run.result.Stats,
+		Total:    run.total,
+		Dropped:  run.total - len(evs),
 		Events:   evs,
 	}, true
 }
@@ -238,14 +240,14 @@ func exportName(runID, ext string) string {
 	return "stampede-" + clean + "." + ext
 }
 
-func (p *Playground) onExportJSON(ctx app.Context, e app.Event) { p.export("json") }
-func (p *Playground) onExportHAR(ctx app.Context, e app.Event)  { p.export("har") }
+func (t *toolsPanel) onExportJSON(ctx app.Context, e app.Event) { t.export("json") }
+func (t *toolsPanel) onExportHAR(ctx app.Context, e app.Event)  { t.export("har") }
 
 // export builds the last run's file of kind json or har and downloads it.
-func (p *Playground) export(kind string) {
-	x, ok := p.lastRunExport()
+func (t *toolsPanel) export(kind string) {
+	x, ok := t.run.lastRunExport(t.location().String())
 	if !ok {
-		p.tools = toolsState{Msg: "Nothing to download: the log holds no finished run.", Err: true}
+		t.state = toolsState{Msg: "Nothing to download: the log holds no finished run.", Err: true}
 		return
 	}
 	var (
@@ -254,23 +256,23 @@ func (p *Playground) export(kind string) {
 		mime = "application/json"
 	)
 	if kind == "har" {
-		data, err = buildHAR(x, p.env.Version)
+		data, err = buildHAR(x, t.run.env.Version)
 	} else {
 		data, err = exportJSON(x)
 	}
 	name := exportName(x.RunID, kind)
 	if err == nil {
-		save := p.saveFile
+		save := t.saveFile
 		if save == nil {
 			save = downloadFile
 		}
 		err = save(name, mime, data)
 	}
 	if err != nil {
-		p.tools = toolsState{Msg: "Download failed: " + err.Error(), Err: true}
+		t.state = toolsState{Msg: "Download failed: " + err.Error(), Err: true}
 		return
 	}
-	p.tools = toolsState{Msg: fmt.Sprintf("Downloaded %s (%d bytes).", name, len(data))}
+	t.state = toolsState{Msg: fmt.Sprintf("Downloaded %s (%d bytes).", name, len(data))}
 }
 
 // downloadFile saves data as a file through a Blob, an object URL and a
@@ -301,15 +303,15 @@ func downloadFile(name, mime string, data []byte) error {
 
 // renderExportButtons are #export-json and #export-har, enabled once a
 // run has ended.
-func (p *Playground) renderExportButtons() app.UI {
-	x, ok := p.lastRunExport()
+func (t *toolsPanel) renderExportButtons() app.UI {
+	x, ok := t.run.lastRunExport("") // only its run id is shown
 	title := "run first: the downloads hold the last run's log"
 	if ok {
 		title = "the log of " + x.RunID
 	}
-	j := app.Button().ID("export-json").Type("button").Text("Download log (JSON)").Title(title).OnClick(p.onExportJSON)
+	j := app.Button().ID("export-json").Type("button").Text("Download log (JSON)").Title(title).OnClick(t.onExportJSON)
 	h := app.Button().ID("export-har").Type("button").Text("Download HAR").
-		Title(title + ": its network fetches, for a browser's network panel").OnClick(p.onExportHAR)
+		Title(title + ": its network fetches, for a browser's network panel").OnClick(t.onExportHAR)
 	if !ok {
 		j, h = j.Disabled(true), h.Disabled(true)
 	}

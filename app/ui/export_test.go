@@ -42,20 +42,20 @@ func exported(t *testing.T, kind string) (*Playground, savedFile) {
 	q := "strategy=keyed&latency=0&run=1&scenario=" + strings.NewReplacer("\n", "%0A", " ", "+", "?", "%3F", "=", "%3D").Replace(faultyScenario)
 	p, d, _ := page(t, Env{Fetcher: faultyFetcher(), Version: "v-test"}, q)
 	d.Consume()
-	if p.state != stateDone {
-		t.Fatalf("run: state %s (%s)", p.state, p.result.Err)
+	if p.run.run.state != runDone {
+		t.Fatalf("run: state %s (%s)", p.run.run.state, p.run.run.result.Err)
 	}
 	var saved []savedFile
-	p.saveFile = func(name, mime string, data []byte) error {
+	p.views.tools.saveFile = func(name, mime string, data []byte) error {
 		saved = append(saved, savedFile{name, mime, data})
 		return nil
 	}
-	onUI(d, p, func(ctx app.Context) { p.export(kind) })
+	onUI(d, p.views.tools, func(ctx app.Context) { p.views.tools.export(kind) })
 	if len(saved) != 1 {
-		t.Fatalf("%d files saved; want 1 (%s)", len(saved), p.tools.Msg)
+		t.Fatalf("%d files saved; want 1 (%s)", len(saved), p.views.tools.state.Msg)
 	}
-	if !strings.HasPrefix(p.tools.Msg, "Downloaded "+saved[0].name) || p.tools.Err {
-		t.Errorf("status %q; want Downloaded %s", p.tools.Msg, saved[0].name)
+	if !strings.HasPrefix(p.views.tools.state.Msg, "Downloaded "+saved[0].name) || p.views.tools.state.Err {
+		t.Errorf("status %q; want Downloaded %s", p.views.tools.state.Msg, saved[0].name)
 	}
 	return p, saved[0]
 }
@@ -74,8 +74,8 @@ func TestExportHAR(t *testing.T) {
 		t.Errorf("log header %v %v", log["version"], log["creator"])
 	}
 	entries := log["entries"].([]any)
-	if len(entries) != p.result.Stats.Fetches || len(entries) != 3 {
-		t.Fatalf("%d entries; want one per network fetch (stats: %d; a.json once under keyed, missing, down)", len(entries), p.result.Stats.Fetches)
+	if len(entries) != p.run.run.result.Stats.Fetches || len(entries) != 3 {
+		t.Fatalf("%d entries; want one per network fetch (stats: %d; a.json once under keyed, missing, down)", len(entries), p.run.run.result.Stats.Fetches)
 	}
 	byURL := map[string]map[string]any{}
 	for _, e := range entries {
@@ -88,8 +88,8 @@ func TestExportHAR(t *testing.T) {
 			}
 		}
 		started, err := time.Parse(time.RFC3339Nano, e["startedDateTime"].(string))
-		if err != nil || started.Before(p.runStart.Add(-time.Millisecond)) || started.After(p.runStart.Add(time.Second)) {
-			t.Errorf("startedDateTime %v (%v); want just after the run's start %v", e["startedDateTime"], err, p.runStart)
+		if err != nil || started.Before(p.run.run.start.Add(-time.Millisecond)) || started.After(p.run.run.start.Add(time.Second)) {
+			t.Errorf("startedDateTime %v (%v); want just after the run's start %v", e["startedDateTime"], err, p.run.run.start)
 		}
 		if req["method"] != "GET" || req["headersSize"] != -1.0 || req["bodySize"] != 0.0 {
 			t.Errorf("request %v", req)
@@ -168,16 +168,16 @@ func TestExportJSON(t *testing.T) {
 	if err := json.Unmarshal(f.data, &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	if x.RunID != p.result.RunID || x.Strategy != "keyed" || x.Scenario != faultyScenario || x.Latency != "0" {
+	if x.RunID != p.run.run.result.RunID || x.Strategy != "keyed" || x.Scenario != faultyScenario || x.Latency != "0" {
 		t.Errorf("header: %q %q %q %q", x.RunID, x.Strategy, x.Scenario, x.Latency)
 	}
-	for k, v := range statsObject(p.result.Stats) {
+	for k, v := range statsObject(p.run.run.result.Stats) {
 		if x.Stats[k] != v {
 			t.Errorf("stats.%s = %v; want %v", k, x.Stats[k], v)
 		}
 	}
-	if len(x.Events) != p.total || x.Total != p.total || x.Dropped != 0 || float64(len(x.Events)) != x.Stats["events"] {
-		t.Errorf("%d events, total %d, dropped %d; the run logged %d", len(x.Events), x.Total, x.Dropped, p.total)
+	if len(x.Events) != p.run.run.total || x.Total != p.run.run.total || x.Dropped != 0 || float64(len(x.Events)) != x.Stats["events"] {
+		t.Errorf("%d events, total %d, dropped %d; the run logged %d", len(x.Events), x.Total, x.Dropped, p.run.run.total)
 	}
 	done := 0
 	for _, e := range x.Events {
@@ -201,13 +201,13 @@ func TestExportJSON(t *testing.T) {
 		t.Error("export buttons disabled after a run")
 	}
 	fresh := newPlayground(Env{})
-	fh := app.HTMLString(fresh.renderTools())
+	fh := app.HTMLString(fresh.views.tools)
 	if !disabled(t, fh, "export-json") || !disabled(t, fh, "export-har") {
 		t.Error("export buttons enabled before any run")
 	}
-	fresh.export("json")
-	if !fresh.tools.Err || !strings.Contains(fresh.tools.Msg, "Nothing to download") {
-		t.Errorf("export before a run: %+v", fresh.tools)
+	fresh.views.tools.export("json")
+	if !fresh.views.tools.state.Err || !strings.Contains(fresh.views.tools.state.Msg, "Nothing to download") {
+		t.Errorf("export before a run: %+v", fresh.views.tools.state)
 	}
 }
 

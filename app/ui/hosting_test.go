@@ -19,8 +19,8 @@ func TestEmbed(t *testing.T) {
 	if !p.embed {
 		t.Fatal("embed=1 did not set embed mode")
 	}
-	if p.state != stateDone || p.live.Fetches != 1 || p.live.Deduped != 1 {
-		t.Fatalf("state %q (%s), %+v; want done with 1 fetch, 1 deduped", p.state, p.result.Err, p.live)
+	if p.run.run.state != runDone || p.run.run.live.Fetches != 1 || p.run.run.live.Deduped != 1 {
+		t.Fatalf("state %q (%s), %+v; want done with 1 fetch, 1 deduped", p.run.run.state, p.run.run.result.Err, p.run.run.live)
 	}
 	wantHTML(t, p, `class="playground embed"`, `id="scenario"`, "a: get data/a.json", `id="strategy"`,
 		`id="run"`, `id="counters"`, `id="run-stats"`, `data-state="done"`, `id="log"`)

@@ -57,7 +57,7 @@ func TestReliabMalformedEncoding(t *testing.T) {
 	if p.settings.Strategy != stampede.Keyed {
 		t.Errorf("strategy %q: the well-formed parameter was lost", p.settings.Strategy)
 	}
-	if !p.ready {
+	if !p.run.ready {
 		t.Error("the page did not start")
 	}
 	wantHTML(t, p, `id="param-errors"`, "invalid URL escape")
@@ -108,16 +108,16 @@ func TestReliabHugePaste(t *testing.T) {
 		start := time.Now()
 		p.editText(ctx, huge)
 		took = time.Since(start)
-		_, runErr = p.startRun(ctx, runRequest{settings: p.settings})
+		_, runErr = p.run.start(ctx, runRequest{settings: p.settings})
 	})
 	if took > time.Second {
 		t.Errorf("taking a 10 MB paste took %v", took)
 	}
-	if !strings.Contains(p.parseErr, "at most 65536 (64 KiB) allowed") {
-		t.Errorf("editor message %q; want the size limit", p.parseErr)
+	if !strings.Contains(p.edit.parseErr, "at most 65536 (64 KiB) allowed") {
+		t.Errorf("editor message %q; want the size limit", p.edit.parseErr)
 	}
-	if runErr == nil || p.running || len(f.counts()) != 0 {
-		t.Errorf("run of a 10 MB scenario: err %v, running %v, fetches %v; want a refusal and no fetch", runErr, p.running, f.counts())
+	if runErr == nil || p.run.busy || len(f.counts()) != 0 {
+		t.Errorf("run of a 10 MB scenario: err %v, running %v, fetches %v; want a refusal and no fetch", runErr, p.run.busy, f.counts())
 	}
 	// Let syncURLSoon fire, then check what the URL got.
 	time.Sleep(400 * time.Millisecond)
@@ -147,7 +147,7 @@ func TestReliabAPITimeout(t *testing.T) {
 		{"soon", `bad timeout "soon"`},
 	} {
 		onUI(d, p, func(ctx app.Context) {
-			_, err := p.runFields(ctx, map[string]any{"scenario": "a: get x", "timeout": bad.v})
+			_, err := p.run.runFields(ctx, map[string]any{"scenario": "a: get x", "timeout": bad.v}, p.settings)
 			if err == nil || !strings.Contains(err.Error(), bad.want) {
 				t.Errorf("timeout %v: err %v; want %q", bad.v, err, bad.want)
 			}
@@ -156,7 +156,7 @@ func TestReliabAPITimeout(t *testing.T) {
 	var out <-chan runResult
 	onUI(d, p, func(ctx app.Context) {
 		var err error
-		out, err = p.runFields(ctx, map[string]any{"scenario": "crowd x5: get data/slow.json", "strategy": "keyed", "timeout": 50.0})
+		out, err = p.run.runFields(ctx, map[string]any{"scenario": "crowd x5: get data/slow.json", "strategy": "keyed", "timeout": 50.0}, p.settings)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestReliabAPITimeout(t *testing.T) {
 		t.Fatal("a run with a 50ms timeout did not end")
 	}
 	wantHTML(t, p, "per-fetch timeout after 50ms")
-	if keys, _ := p.store.Keys(context.Background()); len(keys) != 0 {
+	if keys, _ := p.run.store.Keys(context.Background()); len(keys) != 0 {
 		t.Errorf("store holds %v after timeouts", keys)
 	}
 }

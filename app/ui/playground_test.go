@@ -62,17 +62,18 @@ func page(t *testing.T, env Env, q string) (*Playground, app.ClientDispatcher, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.location = func() *url.URL { return u }
+	p.browser.location = func() *url.URL { return u }
 	var urls []string
-	p.replaceURL = func(s string) { urls = append(urls, s) } // only on the UI goroutine
+	p.browser.replaceURL = func(s string) { urls = append(urls, s) } // only on the UI goroutine
 	d := app.NewClientTester(p)
 	t.Cleanup(d.Close)
 	return p, d, &urls
 }
 
-// onUI runs fn on the page's UI goroutine and lets everything it starts finish.
-func onUI(d app.ClientDispatcher, p *Playground, fn func(ctx app.Context)) {
-	d.Dispatch(app.Dispatch{Mode: app.Update, Source: p, Function: fn})
+// onUI runs fn on the UI goroutine with src's context (the page or one
+// of its views) and lets everything it starts finish.
+func onUI(d app.ClientDispatcher, src app.UI, fn func(ctx app.Context)) {
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: src, Function: fn})
 	d.Consume()
 }
 
@@ -93,13 +94,13 @@ func TestRunSeedUnderLock(t *testing.T) {
 	p, d, urls := page(t, Env{Fetcher: f.fetcher()}, "preset=seed&strategy=lock&latency=0&run=1")
 	d.Consume()
 
-	if p.state != stateDone {
-		t.Fatalf("state = %q (%s); want done", p.state, p.result.Err)
+	if p.run.run.state != runDone {
+		t.Fatalf("state = %q (%s); want done", p.run.run.state, p.run.run.result.Err)
 	}
 	if got := f.counts(); got["data/stuff.json"] != 1 || got["data/other.json"] != 1 || len(got) != 2 {
 		t.Errorf("fetches per URL = %v; want stuff.json 1, other.json 1", got)
 	}
-	s := p.live
+	s := p.run.run.live
 	if s.Strategy != stampede.Lock || s.Workers != 3 || s.Requests != 3 || s.Fetches != 2 || s.Deduped != 1 || s.Hits != 1 || s.Shared != 0 || s.Errors != 0 {
 		t.Errorf("counters = %+v; want lock, 3 workers, 3 requests, 2 fetches, 1 deduped (a hit), 0 errors", s)
 	}
@@ -113,7 +114,7 @@ func TestRunSeedUnderLock(t *testing.T) {
 		`id="explain"`)
 
 	var dedup, byOther int
-	for _, l := range p.lines {
+	for _, l := range p.views.log.lines {
 		if l.Class == classDedup {
 			dedup++
 			if l.Kind == "cache-hit" && (l.By == "parse_stuff" || l.By == "use_stuff") && l.By != l.Worker {
@@ -124,8 +125,8 @@ func TestRunSeedUnderLock(t *testing.T) {
 	if dedup != 1 || byOther != 1 {
 		t.Errorf("%d dedup lines, %d served by the other caller; want 1 and 1", dedup, byOther)
 	}
-	if len(p.lines) != p.total || p.total == 0 {
-		t.Errorf("%d lines of %d events; want all", len(p.lines), p.total)
+	if len(p.views.log.lines) != p.run.run.total || p.run.run.total == 0 {
+		t.Errorf("%d lines of %d events; want all", len(p.views.log.lines), p.run.run.total)
 	}
 	if len(*urls) == 0 {
 		t.Fatal("the URL was never written")
@@ -145,15 +146,15 @@ func TestRunUsesStoreAndFresh(t *testing.T) {
 	}}
 	p, d, _ := page(t, env, "preset=seed&latency=0&run=1")
 	d.Consume()
-	if p.live.Fetches != 1 || p.live.Hits != 2 || f.counts()["data/stuff.json"] != 0 {
-		t.Errorf("with stuff.json cached: %+v, fetched %v; want 1 fetch (other.json), 2 hits", p.live, f.counts())
+	if p.run.run.live.Fetches != 1 || p.run.run.live.Hits != 2 || f.counts()["data/stuff.json"] != 0 {
+		t.Errorf("with stuff.json cached: %+v, fetched %v; want 1 fetch (other.json), 2 hits", p.run.run.live, f.counts())
 	}
 	wantHTML(t, p, `id="notice"`, "IndexedDB is not available")
 
 	var out <-chan runResult
 	onUI(d, p, func(ctx app.Context) {
 		var err error
-		out, err = p.startRun(ctx, runRequest{settings: p.settings, Fresh: true})
+		out, err = p.run.start(ctx, runRequest{settings: p.settings, Fresh: true})
 		if err != nil {
 			t.Error(err)
 		}
@@ -175,11 +176,11 @@ func TestAPIRun(t *testing.T) {
 	var busy error
 	onUI(d, p, func(ctx app.Context) {
 		var err error
-		out, err = p.runFields(ctx, map[string]any{"preset": "stampede", "strategy": "singleflight"})
+		out, err = p.run.runFields(ctx, map[string]any{"preset": "stampede", "strategy": "singleflight"}, p.settings)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, busy = p.runFields(ctx, map[string]any{})
+		_, busy = p.run.runFields(ctx, map[string]any{}, p.settings)
 	})
 	if busy == nil || busy.Error() != "a run is already in progress" {
 		t.Errorf("second run: %v; want a run is already in progress", busy)
@@ -205,7 +206,7 @@ func TestAPIRun(t *testing.T) {
 
 	// An invalid scenario rejects with the parser's message and shows it.
 	onUI(d, p, func(ctx app.Context) {
-		_, err := p.runFields(ctx, map[string]any{"scenario": "a: get data/a.json\nb: jump"})
+		_, err := p.run.runFields(ctx, map[string]any{"scenario": "a: get data/a.json\nb: jump"}, p.settings)
 		if err == nil || err.Error() != `line 2, col 4: unknown step "jump": want get, fetch, work or once` {
 			t.Errorf("err = %v", err)
 		}
@@ -217,7 +218,7 @@ func TestAPIRun(t *testing.T) {
 
 	// A wrong type names the field.
 	onUI(d, p, func(ctx app.Context) {
-		_, err := p.runFields(ctx, map[string]any{"latency": true})
+		_, err := p.run.runFields(ctx, map[string]any{"latency": true}, p.settings)
 		if err == nil || !strings.Contains(err.Error(), `field "latency"`) {
 			t.Errorf("err = %v; want it to name the latency field", err)
 		}
@@ -228,8 +229,8 @@ func TestFailedFetchesResolve(t *testing.T) {
 	f := &countingFetcher{fail: errors.New("network down")}
 	p, d, _ := page(t, Env{Fetcher: f.fetcher()}, "preset=stampede&strategy=keyed&latency=0&run=1")
 	d.Consume()
-	if p.state != stateDone || p.live.Errors != 50 {
-		t.Fatalf("state %q, errors %d; want done with 50 errors", p.state, p.live.Errors)
+	if p.run.run.state != runDone || p.run.run.live.Errors != 50 {
+		t.Fatalf("state %q, errors %d; want done with 50 errors", p.run.run.state, p.run.run.live.Errors)
 	}
 	wantHTML(t, p, `data-errors="50"`, `class="line err"`)
 }
@@ -240,15 +241,15 @@ func TestStop(t *testing.T) {
 	start := time.Now()
 	var out <-chan runResult
 	onUI(d, p, func(ctx app.Context) {
-		out, _ = p.startRun(ctx, runRequest{settings: p.settings})
-		if !p.running || p.state != stateRunning {
-			t.Errorf("running %v, state %q right after start", p.running, p.state)
+		out, _ = p.run.start(ctx, runRequest{settings: p.settings})
+		if !p.run.busy || p.run.run.state != runRunning {
+			t.Errorf("running %v, state %q right after start", p.run.busy, p.run.run.state)
 		}
 		p.onStop(ctx, app.Event{})
 	})
 	r := <-out
-	if !r.Stopped || p.state != stateDone || p.running {
-		t.Errorf("after Stop: %+v, state %q, running %v", r, p.state, p.running)
+	if !r.Stopped || p.run.run.state != runDone || p.run.busy {
+		t.Errorf("after Stop: %+v, state %q, running %v", r, p.run.run.state, p.run.busy)
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("Stop took %v", time.Since(start))
@@ -268,8 +269,8 @@ func TestParamErrorsShown(t *testing.T) {
 		t.Errorf("settings %+v; want the defaults", p.settings)
 	}
 	// run=1 without a fetcher (as when prerendered) ends in the error state.
-	if p.state != stateError || !strings.Contains(p.result.Err, "no fetcher") {
-		t.Errorf("state %q, err %q", p.state, p.result.Err)
+	if p.run.run.state != runError || !strings.Contains(p.run.run.result.Err, "no fetcher") {
+		t.Errorf("state %q, err %q", p.run.run.state, p.run.run.result.Err)
 	}
 }
 
@@ -277,7 +278,7 @@ func TestRunStatsAttrs(t *testing.T) {
 	r := runResult{RunID: "run-1-5", Stats: stampede.Stats{Strategy: stampede.Keyed, Workers: 4, Requests: 6, Fetches: 2,
 		Hits: 3, Shared: 1, Deduped: 4, Errors: 1, WallMs: 312.5, MaxWaitMs: 20, OnceRuns: 1, Events: 30}}
 	got := map[string]string{}
-	for _, a := range runStatsAttrs(stateDone, r) {
+	for _, a := range runStatsAttrs(runDone, r) {
 		got[a.Name] = a.Value
 	}
 	want := map[string]string{"data-state": "done", "data-run-id": "run-1-5", "data-strategy": "keyed", "data-workers": "4",
@@ -287,11 +288,11 @@ func TestRunStatsAttrs(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("done attrs:\n got %v\nwant %v", got, want)
 	}
-	errAttrs := runStatsAttrs(stateError, runResult{Err: "line 1, col 1: no workers"})
+	errAttrs := runStatsAttrs(runError, runResult{Err: "line 1, col 1: no workers"})
 	if fmt.Sprint(errAttrs) != fmt.Sprint([]attr{{"data-error", "line 1, col 1: no workers"}, {"data-state", "error"}}) {
 		t.Errorf("error attrs = %v", errAttrs)
 	}
-	if a := runStatsAttrs(stateIdle, runResult{}); len(a) != 1 || a[0] != (attr{"data-state", "idle"}) {
+	if a := runStatsAttrs(runIdle, runResult{}); len(a) != 1 || a[0] != (attr{"data-state", "idle"}) {
 		t.Errorf("idle attrs = %v", a)
 	}
 }
@@ -299,9 +300,9 @@ func TestRunStatsAttrs(t *testing.T) {
 func TestUserTextIsText(t *testing.T) {
 	p := newPlayground(Env{})
 	p.setSettings(settings{Text: `<img src=x onerror=alert(1)>: get data/a.json`, Strategy: stampede.Lock, Latency: "0"})
-	p.events = []stampede.Event{{Seq: 1, Worker: "w", Kind: stampede.KindError, Target: "<b>x</b>", Detail: "<script>alert(1)</script>"}}
-	p.total = 1
-	p.refreshView()
+	p.run.run.events = []stampede.Event{{Seq: 1, Worker: "w", Kind: stampede.KindError, Target: "<b>x</b>", Detail: "<script>alert(1)</script>"}}
+	p.run.run.total = 1
+	p.views.log.refresh()
 	d := app.NewServerTester(p)
 	defer d.Close()
 	h := html(p)
@@ -327,7 +328,7 @@ func TestPrerenderIdle(t *testing.T) {
 			t.Errorf("prerendered HTML has%s: the attribute would be on", bad)
 		}
 	}
-	if p.running || p.ready {
-		t.Errorf("prerendered page: running %v, ready %v", p.running, p.ready)
+	if p.run.busy || p.run.ready {
+		t.Errorf("prerendered page: running %v, ready %v", p.run.busy, p.run.ready)
 	}
 }

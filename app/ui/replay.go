@@ -11,16 +11,15 @@ import (
 )
 
 // Replay: after a run, a cursor steps through its events; the log, the
-// counters and the timeline's cursor line follow it. The cursor belongs
-// to one run: a new run (runN changes) turns it off, and while a run is
-// going it is off and its controls are disabled.
+// counters and the timeline's cursor line follow it. The cursor is the
+// runner's, so every view reads the same one; it belongs to one run: a
+// new run turns it off, and while a run is going it is off and the
+// controls are disabled. Playing is the replay panel's own state.
 
-// replayState is the page's replay cursor. The zero value is off.
-type replayState struct {
-	run     int  // the run the cursor belongs to; 0 or a stale run means off
-	pos     int  // events shown: p.events[:pos]
-	playing bool // play advances pos every playEvery
-	tick    int  // tags the pending play step, so a paused or stale one is dropped
+// replayCursor is the runner's replay cursor. The zero value is off.
+type replayCursor struct {
+	run int // the run the cursor belongs to; 0 or a stale run means off
+	pos int // events shown: events[:pos]
 }
 
 // playEvery is the pace of play; a run of many events advances by
@@ -32,31 +31,32 @@ const (
 
 // replayOn reports whether the cursor applies: it was moved after the
 // current run ended.
-func (p *Playground) replayOn() bool {
-	return p.replay.run != 0 && p.replay.run == p.runN && !p.running
+func (r *runner) replayOn() bool {
+	return r.cursor.run != 0 && r.cursor.run == r.run.n && !r.busy
 }
 
-// replayPos is the cursor: events shown, len(p.events) when replay is off.
-func (p *Playground) replayPos() int {
-	if !p.replayOn() {
-		return len(p.events)
+// replayPos is the cursor: events shown, all of them when replay is off.
+func (r *runner) replayPos() int {
+	if !r.replayOn() {
+		return len(r.run.events)
 	}
-	return min(max(p.replay.pos, 0), len(p.events))
+	return min(max(r.cursor.pos, 0), len(r.run.events))
 }
 
-// shownEvents are the events the log shows: all, or those before the cursor.
-func (p *Playground) shownEvents() []stampede.Event {
-	return p.events[:p.replayPos()]
+// shownEvents are the events the views show: all, or those before the
+// cursor.
+func (r *runner) shownEvents() []stampede.Event {
+	return r.run.events[:r.replayPos()]
 }
 
 // shownStats are the counters: the run's, or those of the events before
 // the cursor, derived with Stats.Add as the run's are. Other tabs'
 // events are not this run's and are not counted.
-func (p *Playground) shownStats() stampede.Stats {
-	if !p.replayOn() {
-		return p.live
+func (r *runner) shownStats() stampede.Stats {
+	if !r.replayOn() {
+		return r.run.live
 	}
-	return prefixStats(p.live, p.events[:p.replayPos()])
+	return prefixStats(r.run.live, r.shownEvents())
 }
 
 func prefixStats(run stampede.Stats, events []stampede.Event) stampede.Stats {
@@ -69,71 +69,99 @@ func prefixStats(run stampede.Stats, events []stampede.Event) stampede.Stats {
 	return s
 }
 
-// canReplay reports whether the replay controls work.
-func (p *Playground) canReplay() bool { return !p.running && len(p.events) > 0 }
+// canReplay reports whether the cursor can move.
+func (r *runner) canReplay() bool { return !r.busy && len(r.run.events) > 0 }
 
 // seek moves the cursor to pos (clamped) and turns replay on.
-func (p *Playground) seek(pos int) {
-	if !p.canReplay() {
+func (r *runner) seek(pos int) {
+	if !r.canReplay() {
 		return
 	}
-	p.replay.run = p.runN
-	p.replay.pos = min(max(pos, 0), len(p.events))
-	p.refreshView()
+	r.cursor = replayCursor{run: r.run.n, pos: min(max(pos, 0), len(r.run.events))}
+	r.rev++
+	r.changed()
+}
+
+// replayPanel is the timeline with the replay controls under it. It owns
+// whether a replay is playing; the cursor is the runner's.
+type replayPanel struct {
+	app.Compo
+
+	runView
+
+	playing bool // play advances the cursor every playEvery
+	tick    int  // tags the pending play step, so a paused or stale one is dropped
+}
+
+func (p *replayPanel) OnMount(ctx app.Context) {
+	p.follow(ctx, func() {
+		if p.playing && !p.run.replayOn() {
+			p.pause() // a new run took the cursor
+		}
+		ctx.Defer(func(app.Context) { p.syncRange() })
+	})
+}
+
+func (p *replayPanel) OnDismount() {
+	p.runView.OnDismount()
+	p.pause()
 }
 
 // step moves the cursor by d events and pauses play.
-func (p *Playground) step(d int) {
+func (p *replayPanel) step(d int) {
 	p.pause()
-	p.seek(p.replayPos() + d)
+	p.run.seek(p.run.replayPos() + d)
 }
 
-func (p *Playground) pause() {
-	if p.replay.playing {
-		p.replay.playing = false
-		p.replay.tick++
+func (p *replayPanel) pause() {
+	if p.playing {
+		p.playing = false
+		p.tick++
 	}
 }
 
 // togglePlay plays from the cursor (from the start when it is at the
 // end) or pauses.
-func (p *Playground) togglePlay(ctx app.Context) {
-	if p.replay.playing {
+func (p *replayPanel) togglePlay(ctx app.Context) {
+	if p.playing {
 		p.pause()
 		return
 	}
-	if !p.canReplay() {
+	r := p.run
+	if !r.canReplay() {
 		return
 	}
-	pos := p.replayPos()
-	if pos >= len(p.events) {
+	pos := r.replayPos()
+	if pos >= len(r.run.events) {
 		pos = 0
 	}
-	p.seek(pos)
-	p.replay.playing = true
-	p.replay.tick++
+	r.seek(pos)
+	p.playing = true
+	p.tick++
 	p.schedulePlay(ctx)
 }
 
-func (p *Playground) schedulePlay(ctx app.Context) {
-	tick := p.replay.tick
+func (p *replayPanel) schedulePlay(ctx app.Context) {
+	tick := p.tick
 	ctx.After(playEvery, func(ctx app.Context) {
-		if p.replay.tick == tick {
+		if p.tick == tick {
 			p.playStep(ctx)
 		}
 	})
 }
 
 // playStep advances a playing cursor by one step and schedules the next.
-func (p *Playground) playStep(ctx app.Context) {
-	if !p.replay.playing || !p.replayOn() {
-		p.replay.playing = false
+func (p *replayPanel) playStep(ctx app.Context) {
+	r := p.run
+	if !p.playing || !r.replayOn() {
+		p.playing = false
 		return
 	}
-	stride := max(1, (len(p.events)+playSteps-1)/playSteps)
-	p.seek(p.replayPos() + stride)
-	if p.replayPos() >= len(p.events) {
-		p.replay.playing = false
+	n := len(r.run.events)
+	stride := max(1, (n+playSteps-1)/playSteps)
+	r.seek(r.replayPos() + stride)
+	if r.replayPos() >= n {
+		p.playing = false
 		return
 	}
 	p.schedulePlay(ctx)
@@ -177,7 +205,7 @@ func replayKeyAction(key, tag, typ string) replayKey {
 }
 
 // replayKey applies a key's action.
-func (p *Playground) replayKey(ctx app.Context, a replayKey) {
+func (p *replayPanel) replayKey(ctx app.Context, a replayKey) {
 	switch a {
 	case keyBack:
 		p.step(-1)
@@ -188,24 +216,25 @@ func (p *Playground) replayKey(ctx app.Context, a replayKey) {
 	}
 }
 
-func (p *Playground) onReplayPos(ctx app.Context, e app.Event) {
+func (p *replayPanel) onReplayPos(ctx app.Context, e app.Event) {
 	var pos int
 	if _, err := fmt.Sscan(ctx.JSSrc().Get("value").String(), &pos); err != nil {
 		return
 	}
 	p.pause()
-	p.seek(pos)
+	p.run.seek(pos)
 }
 
-func (p *Playground) onStepBack(ctx app.Context, e app.Event) { p.step(-1) }
-func (p *Playground) onStep(ctx app.Context, e app.Event)     { p.step(+1) }
-func (p *Playground) onPlay(ctx app.Context, e app.Event)     { p.togglePlay(ctx) }
+func (p *replayPanel) onStepBack(ctx app.Context, e app.Event) { p.step(-1) }
+func (p *replayPanel) onStep(ctx app.Context, e app.Event)     { p.step(+1) }
+func (p *replayPanel) onPlay(ctx app.Context, e app.Event)     { p.togglePlay(ctx) }
 
 // onTimelineClick scrubs: a click on the timeline's SVG moves the cursor
 // to the last event at or before the time under the pointer.
-func (p *Playground) onTimelineClick(ctx app.Context, e app.Event) {
+func (p *replayPanel) onTimelineClick(ctx app.Context, e app.Event) {
+	r := p.run
 	target := e.Get("target")
-	if !p.canReplay() || !target.Truthy() {
+	if !r.canReplay() || !target.Truthy() {
 		return
 	}
 	svg := target.Call("closest", "svg")
@@ -218,13 +247,13 @@ func (p *Playground) onTimelineClick(ctx app.Context, e app.Event) {
 		return
 	}
 	x := (e.Get("clientX").Float() - box.Get("left").Float()) / width * timelineViewW
-	m := layoutTimeline(p.events, p.groups, nil, wallOf(p.live), -1)
+	m := layoutTimeline(r.run.events, r.run.groups, nil, wallOf(r.run.live), -1)
 	if x < timelinePlotX0 {
 		return // the labels, or a band's button
 	}
 	t := m.Min + time.Duration((x-timelinePlotX0)/(timelinePlotX1-timelinePlotX0)*float64(m.Wall))
 	p.pause()
-	p.seek(eventsUpTo(p.events, t))
+	r.seek(eventsUpTo(r.run.events, t))
 }
 
 // eventsUpTo counts the events at or before t: the cursor that shows them.
@@ -247,50 +276,51 @@ func wallOf(s stampede.Stats) time.Duration {
 // grow, value=13 may be set while max is still 5, and the browser clamps
 // it there, so a finished run's scrubber sat mid-way. Called through
 // ctx.Defer after the events grew, once the render has happened.
-func (p *Playground) syncReplayRange() {
+func (p *replayPanel) syncRange() {
 	el := app.Window().GetElementByID("replay-pos")
 	if !el.Truthy() {
 		return
 	}
-	el.Set("max", len(p.events))
-	el.Set("value", p.replayPos())
+	el.Set("max", len(p.run.run.events))
+	el.Set("value", p.run.replayPos())
 }
 
-// renderTimeline is the timeline with the replay controls under it.
-func (p *Playground) renderTimeline() app.UI {
-	pos, n := p.replayPos(), len(p.events)
+func (p *replayPanel) Render() app.UI {
+	r := p.run
+	events := r.run.events
+	pos, n := r.replayPos(), len(events)
 	cursor := time.Duration(-1)
-	if p.replayOn() {
+	if r.replayOn() {
 		cursor = 0
 		if pos > 0 {
-			cursor = p.events[pos-1].At
+			cursor = events[pos-1].At
 		}
 	}
-	off := !p.canReplay()
+	off := !r.canReplay()
 	play := "▶ Play"
-	if p.replay.playing {
+	if p.playing {
 		play = "❚❚ Pause"
 	}
-	where := replayWhere(p.events, pos, p.replayOn())
+	where := replayWhere(events, pos, r.replayOn())
 	rng := app.Input().ID("replay-pos").Type("range").Min(0).Max(n).Step(1).Value(pos).
 		Aria("describedby", "replay-at").Aria("valuetext", where).OnInput(p.onReplayPos)
 	back := app.Button().ID("replay-step-back").Type("button").Aria("label", "step back one event").
 		Text("◀ Back").OnClick(p.onStepBack)
 	fwd := app.Button().ID("replay-step").Type("button").Aria("label", "step forward one event").
 		Text("Step ▶").OnClick(p.onStep)
-	pl := app.Button().ID("replay-play").Type("button").Aria("pressed", p.replay.playing).Text(play).OnClick(p.onPlay)
+	pl := app.Button().ID("replay-play").Type("button").Aria("pressed", p.playing).Text(play).OnClick(p.onPlay)
 	if off {
 		rng, back, fwd, pl = rng.Disabled(true), back.Disabled(true), fwd.Disabled(true), pl.Disabled(true)
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
-			newTimeline().Events(p.events).Groups(p.groups).Wall(wallOf(p.live)).Cursor(cursor),
+			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Cursor(cursor),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 			app.Label().For("replay-pos").Text("Replay"),
 			back, pl, fwd, rng,
 			app.Output().ID("replay-at").For("replay-pos").Aria("live", "polite").Text(where),
-			&replayKeys{Ipage: p},
+			&replayKeys{Ipanel: p},
 		),
 	)
 }
@@ -326,7 +356,7 @@ func replayWhere(events []stampede.Event, pos int, on bool) string {
 type replayKeys struct {
 	app.Compo
 
-	Ipage *Playground // the page whose cursor the keys move
+	Ipanel *replayPanel // the panel whose cursor the keys move
 
 	listener app.Func
 }
@@ -353,11 +383,11 @@ func (k *replayKeys) OnMount(ctx app.Context) {
 			return nil
 		}
 		e.Call("preventDefault")
-		// Dispatched with the page as its source, so the page renders
-		// and a play step's ctx.After dispatches to the page too.
-		if page := k.Ipage; page != nil {
-			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: page, Function: func(ctx app.Context) {
-				page.replayKey(ctx, a)
+		// Dispatched with the panel as its source, so the panel renders
+		// and a play step's ctx.After dispatches to the panel too.
+		if panel := k.Ipanel; panel != nil {
+			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: panel, Function: func(ctx app.Context) {
+				panel.replayKey(ctx, a)
 			}})
 		}
 		return nil

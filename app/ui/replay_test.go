@@ -32,29 +32,29 @@ func TestReplayCountersFollowCursor(t *testing.T) {
 	f := &countingFetcher{delay: 5 * time.Millisecond}
 	p, d, _ := page(t, Env{Fetcher: f.fetcher()}, "preset=seed&strategy=lock&latency=0&run=1")
 	d.Consume()
-	if p.state != stateDone {
-		t.Fatalf("state %q", p.state)
+	if p.run.run.state != runDone {
+		t.Fatalf("state %q", p.run.run.state)
 	}
-	n := len(p.events)
-	if n < 10 || p.replayOn() || p.replayPos() != n || p.shownStats() != p.live {
-		t.Fatalf("%d events, replay on %v at %d; want off at the end with the run's counters", n, p.replayOn(), p.replayPos())
+	n := len(p.run.run.events)
+	if n < 10 || p.run.replayOn() || p.run.replayPos() != n || p.run.shownStats() != p.run.run.live {
+		t.Fatalf("%d events, replay on %v at %d; want off at the end with the run's counters", n, p.run.replayOn(), p.run.replayPos())
 	}
 	wantHTML(t, p, `id="timeline"`, `data-worker="parse_stuff"`, `data-worker="use_stuff"`, `data-worker="do_work"`,
 		`data-kind="link"`, `id="replay"`, `id="replay-pos"`, `id="replay-step-back"`, `id="replay-step"`, `id="replay-play"`)
 
 	// Step back from the end, then walk to the start: at every cursor the
 	// counters are Stats over the prefix, and the log shows the prefix.
-	onUI(d, p, func(ctx app.Context) { p.step(-1) })
+	onUI(d, p.views.replay, func(ctx app.Context) { p.views.replay.step(-1) })
 	for pos := n - 1; pos >= 0; pos-- {
-		if p.replayPos() != pos || !p.replayOn() {
-			t.Fatalf("cursor at %d (on %v); want %d", p.replayPos(), p.replayOn(), pos)
+		if p.run.replayPos() != pos || !p.run.replayOn() {
+			t.Fatalf("cursor at %d (on %v); want %d", p.run.replayPos(), p.run.replayOn(), pos)
 		}
 		var want stampede.Stats
-		want.Strategy, want.Workers = p.live.Strategy, p.live.Workers
-		for _, e := range p.events[:pos] {
+		want.Strategy, want.Workers = p.run.run.live.Strategy, p.run.run.live.Workers
+		for _, e := range p.run.run.events[:pos] {
 			want.Add(e)
 		}
-		if got := p.shownStats(); got != want {
+		if got := p.run.shownStats(); got != want {
 			t.Fatalf("at %d: counters %+v; want %+v", pos, got, want)
 		}
 		if got := counterValue(t, p, "count-requests"); got != fmt.Sprint(want.Requests) {
@@ -63,75 +63,75 @@ func TestReplayCountersFollowCursor(t *testing.T) {
 		if got := counterValue(t, p, "count-deduped"); got != fmt.Sprint(want.Deduped) {
 			t.Fatalf("at %d: #count-deduped shows %s; want %d", pos, got, want.Deduped)
 		}
-		if len(p.lines) != pos || (pos > 0 && p.lines[pos-1].Seq != p.events[pos-1].Seq) {
-			t.Fatalf("at %d: the log shows %d lines", pos, len(p.lines))
+		if len(p.views.log.lines) != pos || (pos > 0 && p.views.log.lines[pos-1].Seq != p.run.run.events[pos-1].Seq) {
+			t.Fatalf("at %d: the log shows %d lines", pos, len(p.views.log.lines))
 		}
 		if !strings.Contains(html(p), `id="timeline-cursor"`) {
 			t.Fatalf("at %d: no cursor line", pos)
 		}
-		onUI(d, p, func(ctx app.Context) { p.replayKey(ctx, keyBack) })
+		onUI(d, p.views.replay, func(ctx app.Context) { p.views.replay.replayKey(ctx, keyBack) })
 	}
-	if p.replayPos() != 0 || p.shownStats().Requests != 0 {
-		t.Fatalf("stepping back past the start: cursor %d", p.replayPos())
+	if p.run.replayPos() != 0 || p.run.shownStats().Requests != 0 {
+		t.Fatalf("stepping back past the start: cursor %d", p.run.replayPos())
 	}
 	wantHTML(t, p, "event 0 of")
 
 	// Forward by key; the end of the replay equals the run's counters.
-	onUI(d, p, func(ctx app.Context) { p.replayKey(ctx, keyForward) })
-	if p.replayPos() != 1 || p.shownStats().Requests != 1 {
-		t.Errorf("after →: cursor %d, requests %d; want 1, 1", p.replayPos(), p.shownStats().Requests)
+	onUI(d, p.views.replay, func(ctx app.Context) { p.views.replay.replayKey(ctx, keyForward) })
+	if p.run.replayPos() != 1 || p.run.shownStats().Requests != 1 {
+		t.Errorf("after →: cursor %d, requests %d; want 1, 1", p.run.replayPos(), p.run.shownStats().Requests)
 	}
-	onUI(d, p, func(ctx app.Context) { p.seek(n + 5) })
-	s := p.shownStats()
-	if p.replayPos() != n || s.Requests != p.live.Requests || s.Fetches != p.live.Fetches || s.Hits != p.live.Hits || s.Deduped != p.live.Deduped {
-		t.Errorf("at the end: %+v; want the run's %+v", s, p.live)
+	onUI(d, p, func(ctx app.Context) { p.run.seek(n + 5) })
+	s := p.run.shownStats()
+	if p.run.replayPos() != n || s.Requests != p.run.run.live.Requests || s.Fetches != p.run.run.live.Fetches || s.Hits != p.run.run.live.Hits || s.Deduped != p.run.run.live.Deduped {
+		t.Errorf("at the end: %+v; want the run's %+v", s, p.run.run.live)
 	}
 
 	// Space plays from the start (the cursor was at the end) to the end.
-	onUI(d, p, func(ctx app.Context) {
-		p.replayKey(ctx, keyPlay)
-		if !p.replay.playing || p.replayPos() != 0 {
-			t.Errorf("play: playing %v at %d; want playing from 0", p.replay.playing, p.replayPos())
+	onUI(d, p.views.replay, func(ctx app.Context) {
+		p.views.replay.replayKey(ctx, keyPlay)
+		if !p.views.replay.playing || p.run.replayPos() != 0 {
+			t.Errorf("play: playing %v at %d; want playing from 0", p.views.replay.playing, p.run.replayPos())
 		}
-		for i := 0; i < n+1 && p.replay.playing; i++ {
-			p.playStep(ctx)
+		for i := 0; i < n+1 && p.views.replay.playing; i++ {
+			p.views.replay.playStep(ctx)
 		}
 	})
-	if p.replay.playing || p.replayPos() != n {
-		t.Errorf("after playing: playing %v at %d; want stopped at %d", p.replay.playing, p.replayPos(), n)
+	if p.views.replay.playing || p.run.replayPos() != n {
+		t.Errorf("after playing: playing %v at %d; want stopped at %d", p.views.replay.playing, p.run.replayPos(), n)
 	}
 	onUI(d, p, func(ctx app.Context) {
-		p.seek(3)
-		p.replayKey(ctx, keyPlay)
-		p.replayKey(ctx, keyPlay) // pause
+		p.run.seek(3)
+		p.views.replay.replayKey(ctx, keyPlay)
+		p.views.replay.replayKey(ctx, keyPlay) // pause
 	})
-	if p.replay.playing || p.replayPos() != 3 {
-		t.Errorf("play then pause: playing %v at %d; want paused at 3", p.replay.playing, p.replayPos())
+	if p.views.replay.playing || p.run.replayPos() != 3 {
+		t.Errorf("play then pause: playing %v at %d; want paused at 3", p.views.replay.playing, p.run.replayPos())
 	}
 
 	// A new run turns replay off and shows its own counters.
 	onUI(d, p, func(ctx app.Context) {
-		if _, err := p.startRun(ctx, runRequest{settings: p.settings}); err != nil {
+		if _, err := p.run.start(ctx, runRequest{settings: p.settings}); err != nil {
 			t.Fatal(err)
 		}
-		if p.replayOn() {
+		if p.run.replayOn() {
 			t.Error("replay still on during a new run")
 		}
-		p.seek(1)
-		if p.replayOn() {
+		p.run.seek(1)
+		if p.run.replayOn() {
 			t.Error("seek works during a run")
 		}
 	})
-	if p.state != stateDone || p.replayOn() || p.shownStats() != p.live || len(p.lines) != len(p.events) {
-		t.Errorf("after a new run: replay on %v, %d lines of %d events", p.replayOn(), len(p.lines), len(p.events))
+	if p.run.run.state != runDone || p.run.replayOn() || p.run.shownStats() != p.run.run.live || len(p.views.log.lines) != len(p.run.run.events) {
+		t.Errorf("after a new run: replay on %v, %d lines of %d events", p.run.replayOn(), len(p.views.log.lines), len(p.run.run.events))
 	}
 }
 
 func TestReplayDisabledWithoutRun(t *testing.T) {
 	p, d, _ := page(t, Env{}, "")
 	d.Consume()
-	onUI(d, p, func(ctx app.Context) { p.step(-1); p.togglePlay(ctx) })
-	if p.replayOn() || p.replay.playing {
+	onUI(d, p.views.replay, func(ctx app.Context) { p.views.replay.step(-1); p.views.replay.togglePlay(ctx) })
+	if p.run.replayOn() || p.views.replay.playing {
 		t.Error("replay works without a run")
 	}
 	h := html(p)

@@ -216,11 +216,12 @@ var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh", "
 // an object or a function, for the message.
 type jsType string
 
-// resolveRequest turns window.stampede.run's fields into a request.
+// resolveRequest turns the fields of window.stampede.run (op "run") or
+// compare (op "compare") into a request; its messages start with op.
 // fields maps a field name to a string, float64, bool or jsType; absent
 // fields take the page's current values from cur. Wrong types are errors
 // naming the field; the values themselves are checked by the run.
-func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
+func resolveRequest(fields map[string]any, cur settings, op string) (runRequest, error) {
 	req := runRequest{settings: cur}
 	str := func(name string) (string, bool, error) {
 		v, ok := fields[name]
@@ -229,7 +230,7 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 		}
 		s, isStr := v.(string)
 		if !isStr {
-			return "", false, fmt.Errorf("run: field %q must be a string, got %s", name, typeName(v))
+			return "", false, fmt.Errorf("%s: field %q must be a string, got %s", op, name, typeName(v))
 		}
 		return s, true, nil
 	}
@@ -247,13 +248,13 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 	}
 	switch {
 	case hasScenario && hasPreset:
-		return req, errors.New("run: give scenario or preset, not both")
+		return req, errors.New(op + ": give scenario or preset, not both")
 	case hasScenario:
 		req.Text = scenario
 	case hasPreset:
 		p, err := stampede.LookupPreset(preset)
 		if err != nil {
-			return req, fmt.Errorf("run: preset: %w", err)
+			return req, fmt.Errorf("%s: preset: %w", op, err)
 		}
 		req.Text = p.Text
 		if p.Strategy != "" && !hasStrategy {
@@ -270,7 +271,7 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 		case float64: // milliseconds
 			req.Latency = time.Duration(v * float64(time.Millisecond)).String()
 		default:
-			return req, fmt.Errorf("run: field \"latency\" must be a duration string like \"200ms\" or a number of milliseconds, got %s", typeName(v))
+			return req, fmt.Errorf("%s: field \"latency\" must be a duration string like \"200ms\" or a number of milliseconds, got %s", op, typeName(v))
 		}
 	}
 	if v, ok := fields["timeout"]; ok {
@@ -280,7 +281,7 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 		case float64: // milliseconds
 			req.Timeout = time.Duration(v * float64(time.Millisecond)).String()
 		default:
-			return req, fmt.Errorf("run: field \"timeout\" must be a duration string like \"30s\" or a number of milliseconds, got %s", typeName(v))
+			return req, fmt.Errorf("%s: field \"timeout\" must be a duration string like \"30s\" or a number of milliseconds, got %s", op, typeName(v))
 		}
 	}
 	if v, ok := fields["fresh"]; ok {
@@ -290,7 +291,7 @@ func resolveRequest(fields map[string]any, cur settings) (runRequest, error) {
 		case float64:
 			req.Fresh = v != 0
 		default:
-			return req, fmt.Errorf("run: field \"fresh\" must be a boolean, got %s", typeName(v))
+			return req, fmt.Errorf("%s: field \"fresh\" must be a boolean, got %s", op, typeName(v))
 		}
 	}
 	return req, nil
@@ -319,11 +320,4 @@ func firstLine(s string) string {
 }
 
 // truncate keeps user text in messages short.
-func truncate(s string) string {
-	const max = 60
-	r := []rune(s)
-	if len(r) <= max {
-		return s
-	}
-	return string(r[:max]) + "…"
-}
+func truncate(s string) string { return stampede.Truncate(s, 61) }

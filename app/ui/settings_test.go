@@ -177,7 +177,7 @@ func TestResolveRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := resolveRequest(tt.fields, cur)
+			got, err := resolveRequest(tt.fields, cur, "run")
 			if tt.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v; want it to start %q", err, tt.wantErr)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -19,39 +20,39 @@ type toolsState struct {
 	Link string // the link, shown in #share-link when the clipboard refused it
 }
 
-// shareLink is the link Copy link copies, and a note when the scenario
-// is too long to travel in it.
-func (p *Playground) shareLink() (link, note string) {
-	link = stateURL(p.location(), p.settings)
-	if matchPreset(p.settings.Text) == "" && len(p.settings.Text) > stampede.MaxTextBytes {
+// shareLink is the link Copy link copies for settings s on the page at
+// base, and a note when the scenario is too long to travel in it.
+func shareLink(base *url.URL, s settings) (link, note string) {
+	link = stateURL(base, s)
+	if matchPreset(s.Text) == "" && len(s.Text) > stampede.MaxTextBytes {
 		note = " The scenario is over the size limit, so the link leaves it out."
 	}
 	return link, note
 }
 
-func (p *Playground) onCopyLink(ctx app.Context, e app.Event) { p.copyLink(ctx) }
+func (t *toolsPanel) onCopyLink(ctx app.Context, e app.Event) { t.copyLink(ctx) }
 
 // copyLink copies the state URL and reports the outcome in #tools-status.
-func (p *Playground) copyLink(ctx app.Context) {
-	link, note := p.shareLink()
-	p.tools = toolsState{Msg: "Copying the link…"}
-	write := p.copyText
+func (t *toolsPanel) copyLink(ctx app.Context) {
+	link, note := shareLink(t.location(), t.editor())
+	t.state = toolsState{Msg: "Copying the link…"}
+	write := t.copyText
 	if write == nil {
 		write = clipboardWrite
 	}
 	write(link, func(err error) {
-		ctx.Dispatch(func(ctx app.Context) { p.linkCopied(ctx, link, note, err) })
+		ctx.Dispatch(func(ctx app.Context) { t.linkCopied(ctx, link, note, err) })
 	})
 }
 
 // linkCopied reports how the clipboard answered. On a refusal the link
 // shows in #share-link, selected, for the user to copy by hand.
-func (p *Playground) linkCopied(ctx app.Context, link, note string, err error) {
+func (t *toolsPanel) linkCopied(ctx app.Context, link, note string, err error) {
 	if err == nil {
-		p.tools = toolsState{Msg: "Link copied." + note}
+		t.state = toolsState{Msg: "Link copied." + note}
 		return
 	}
-	p.tools = toolsState{
+	t.state = toolsState{
 		Msg:  "The clipboard refused the link (" + err.Error() + "): it is selected below; copy it with Ctrl+C or ⌘C." + note,
 		Err:  true,
 		Link: link,
@@ -99,23 +100,23 @@ func clipboardWrite(text string, done func(error)) {
 }
 
 // renderShareButton is #copy-link.
-func (p *Playground) renderShareButton() app.UI {
+func (t *toolsPanel) renderShareButton() app.UI {
 	return app.Button().ID("copy-link").Type("button").Text("Copy link").
-		Title("copy a link to this scenario, strategy and latency").OnClick(p.onCopyLink)
+		Title("copy a link to this scenario, strategy and latency").OnClick(t.onCopyLink)
 }
 
 // renderToolsStatus is the outcome of the last download or Copy link,
 // and the link itself when the clipboard refused it.
-func (p *Playground) renderToolsStatus() app.UI {
-	t := p.tools
-	msg := app.P().ID("tools-status").Class("status").Role("status").Text(t.Msg)
-	if t.Err {
+func (t *toolsPanel) renderToolsStatus() app.UI {
+	st := t.state
+	msg := app.P().ID("tools-status").Class("status").Role("status").Text(st.Msg)
+	if st.Err {
 		msg = msg.Class("tools-err")
 	}
 	return app.Div().ID("tools-status-wrap").Body(
 		msg,
-		app.If(t.Link != "",
-			app.Input().ID("share-link").Type("text").ReadOnly(true).Value(t.Link).
+		app.If(st.Link != "",
+			app.Input().ID("share-link").Type("text").ReadOnly(true).Value(st.Link).
 				Aria("label", "link to this page's state").Spellcheck(false),
 		),
 	)

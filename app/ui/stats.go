@@ -13,14 +13,6 @@ import (
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
-// Run states, as #run-stats carries them in data-state.
-const (
-	stateIdle    = "idle"
-	stateRunning = "running"
-	stateDone    = "done"
-	stateError   = "error"
-)
-
 // statsObject is s as window.stampede.run resolves it: the JSON names of
 // stampede.Stats (strategy, workers, requests, fetches, hits, shared,
 // deduped, errors, onceRuns, wallMs, maxWaitMs, events), with numbers as
@@ -58,18 +50,18 @@ type attr struct{ Name, Value string }
 // (data-strategy, data-workers, data-requests, data-fetches, data-hits,
 // data-shared, data-deduped, data-errors, data-wall-ms, …) plus
 // data-run-id and data-stopped; data-error when state is error.
-func runStatsAttrs(state string, r runResult) []attr {
-	attrs := []attr{{"data-state", state}}
+func runStatsAttrs(state runState, r runResult) []attr {
+	attrs := []attr{{"data-state", state.String()}}
 	if r.RunID != "" {
 		attrs = append(attrs, attr{"data-run-id", r.RunID})
 	}
 	switch state {
-	case stateDone:
+	case runDone:
 		for k, v := range statsObject(r.Stats) {
 			attrs = append(attrs, attr{"data-" + kebab(k), attrValue(v)})
 		}
 		attrs = append(attrs, attr{"data-stopped", strconv.FormatBool(r.Stopped)})
-	case stateError:
+	case runError:
 		attrs = append(attrs, attr{"data-error", r.Err})
 	}
 	sort.Slice(attrs, func(i, j int) bool { return attrs[i].Name < attrs[j].Name })
@@ -95,14 +87,14 @@ type runResult struct {
 }
 
 // summary is #run-stats' text.
-func summary(state string, r runResult) string {
+func summary(state runState, r runResult) string {
 	s := r.Stats
 	switch state {
-	case stateIdle:
+	case runIdle:
 		return "No run yet."
-	case stateRunning:
+	case runRunning:
 		return "Running " + r.RunID + "…"
-	case stateError:
+	case runError:
 		return "Not run: " + r.Err
 	}
 	verb := "Done"
@@ -111,6 +103,26 @@ func summary(state string, r runResult) string {
 	}
 	return fmt.Sprintf("%s: %s, %d workers, %d requests, %d network fetches, %d deduplicated, %d errors in %.0f ms.",
 		verb, s.Strategy, s.Workers, s.Requests, s.Fetches, s.Deduped, s.Errors, s.WallMs)
+}
+
+// runStatus is #run-stats and the counters: how the current run stands,
+// or the part of it before the replay cursor.
+type runStatus struct {
+	app.Compo
+
+	runView
+}
+
+func (s *runStatus) Render() app.UI {
+	r := s.run
+	out := app.Output().ID("run-stats").Class("run-stats", r.run.state.String()).Aria("live", "polite")
+	for _, a := range runStatsAttrs(r.run.state, r.run.result) {
+		out = out.Attr(a.Name, a.Value)
+	}
+	return app.Div().Class("run-status").Body(
+		out.Text(summary(r.run.state, r.run.result)),
+		newCounters().Stats(r.shownStats()),
+	)
 }
 
 // counters shows a run's counters; they stay visible during and after it.

@@ -58,45 +58,43 @@ func publishEvents(ch Channel, tab, runID string, start time.Time, evs []stamped
 
 // subscribeTabs shows the other tabs' events in the log. It returns the
 // cancel of the subscription, or nil without a Channel.
-func (p *Playground) subscribeTabs(ctx app.Context) func() {
-	if p.env.Tabs == nil {
+func (r *runner) subscribeTabs(ctx app.Context) func() {
+	if r.env.Tabs == nil {
 		return nil
 	}
-	return p.env.Tabs.Subscribe(func(ev TabEvent) {
-		ctx.Dispatch(func(ctx app.Context) {
-			p.addRemote(ev)
-			ctx.Defer(func(app.Context) { p.syncReplayRange() })
-		})
+	return r.env.Tabs.Subscribe(func(ev TabEvent) {
+		ctx.Dispatch(func(app.Context) { r.addRemote(ev) })
 	})
 }
 
 // addRemote adds another tab's event to the log, timed from this page's
 // run (or from the first such event when this page has not run), and
 // remembers its run so a hit on that run's fetch can say so.
-func (p *Playground) addRemote(ev TabEvent) {
-	if ev.Tab == "" || ev.Tab == p.tab {
+func (r *runner) addRemote(ev TabEvent) {
+	if ev.Tab == "" || ev.Tab == r.tab {
 		return
 	}
-	if p.remoteRuns == nil || len(p.remoteRuns) >= maxRemoteRuns {
-		p.remoteRuns = map[string]string{}
+	if r.remote == nil || len(r.remote) >= maxRemoteRuns {
+		r.remote = map[string]string{}
 	}
-	p.remoteRuns[ev.RunID] = ev.Tab
-	if p.runStart.IsZero() {
-		p.runStart = ev.Time
+	r.remote[ev.RunID] = ev.Tab
+	if r.run.start.IsZero() {
+		r.run.start = ev.Time
 	}
 	e := ev.Event
 	e.Tab = ev.Tab
-	e.At = ev.Time.Sub(p.runStart)
-	p.events = appendBounded(p.events, []stampede.Event{e}, logSize)
-	p.refreshView()
+	e.At = ev.Time.Sub(r.run.start)
+	r.run.events = appendBounded(r.run.events, []stampede.Event{e}, logSize)
+	r.rev++
+	r.changed()
 }
 
-// markServed notes, on this page's cache hits, which were answered with
-// a response another tab's run fetched.
-func (p *Playground) markServed() {
-	for i := range p.lines {
-		ln := &p.lines[i]
-		if tab, ok := p.remoteRuns[ln.ByRun]; ok && ln.ByRun != "" && !ln.Remote {
+// markServed notes, on this page's cache hits among lines, which were
+// answered with a response another tab's run fetched.
+func (r *runner) markServed(lines []logLine) {
+	for i := range lines {
+		ln := &lines[i]
+		if tab, ok := r.remote[ln.ByRun]; ok && ln.ByRun != "" && !ln.Remote {
 			ln.Served = "served by another tab (" + tab + ")"
 		}
 	}
@@ -113,30 +111,18 @@ func (p *Playground) secondTabURL() string {
 // onSecondTab switches this page to crosstab and opens the same scenario
 // under crosstab in a new tab, for a demo of two tabs sharing one fetch.
 func (p *Playground) onSecondTab(ctx app.Context, e app.Event) {
-	if p.env.CrossTab == nil {
-		p.message = stampede.ErrNoCrossTab.Error()
-		return
+	if p.run.env.CrossTab == nil {
+		return // the button is disabled and its title says why
 	}
 	u := p.secondTabURL()
-	if !p.running {
+	if !p.run.busy {
 		p.settings.Strategy = stampede.CrossTab
 		p.syncURL()
 	}
-	p.openTab(u)
+	p.browser.openTab(u)
 }
 
 // openTab is window.open(u, "_blank", "noopener"); natively a no-op.
 func openTab(u string) {
 	app.Window().Call("open", u, "_blank", "noopener")
-}
-
-// crossTabNote says why crosstab is not available, or "" when it is.
-func (p *Playground) crossTabNote() string {
-	if p.env.CrossTab != nil {
-		return ""
-	}
-	if p.env.NoCrossTab != "" {
-		return p.env.NoCrossTab
-	}
-	return stampede.ErrNoCrossTab.Error()
 }

@@ -68,13 +68,13 @@ func TestCrossTabRefusedWithoutLocks(t *testing.T) {
 
 	var err error
 	onUI(d, p, func(ctx app.Context) {
-		_, err = p.runFields(ctx, map[string]any{"scenario": "w: get data/a.json", "strategy": "crosstab"})
+		_, err = p.run.runFields(ctx, map[string]any{"scenario": "w: get data/a.json", "strategy": "crosstab"}, p.settings)
 	})
 	if !errors.Is(err, stampede.ErrNoCrossTab) {
 		t.Fatalf("crosstab run without Web Locks: %v; want ErrNoCrossTab", err)
 	}
-	if p.state != stateError || len(f.counts()) != 0 {
-		t.Errorf("state %q, fetches %v; want error and nothing fetched", p.state, f.counts())
+	if p.run.run.state != runError || len(f.counts()) != 0 {
+		t.Errorf("state %q, fetches %v; want error and nothing fetched", p.run.run.state, f.counts())
 	}
 	wantHTML(t, p, `data-state="error"`, "needs Web Locks (navigator.locks)")
 }
@@ -104,7 +104,7 @@ func TestCrossTabEvents(t *testing.T) {
 	var out <-chan runResult
 	onUI(d, p, func(ctx app.Context) {
 		var err error
-		out, err = p.runFields(ctx, map[string]any{"scenario": "w x3: get data/a.json; get data/b.json", "strategy": "crosstab"})
+		out, err = p.run.runFields(ctx, map[string]any{"scenario": "w x3: get data/a.json; get data/b.json", "strategy": "crosstab"}, p.settings)
 		if err != nil {
 			t.Error(err)
 		}
@@ -114,11 +114,11 @@ func TestCrossTabEvents(t *testing.T) {
 	if r.Stats.Fetches != 1 || r.Stats.Hits != 5 || r.Stats.Errors != 0 {
 		t.Fatalf("stats %+v; want 1 fetch (b.json), 5 hits", r.Stats)
 	}
-	if !strings.HasSuffix(r.RunID, "-"+p.tab) {
-		t.Errorf("run id %q lacks the tab id %q", r.RunID, p.tab)
+	if !strings.HasSuffix(r.RunID, "-"+p.run.tab) {
+		t.Errorf("run id %q lacks the tab id %q", r.RunID, p.run.tab)
 	}
 	served := 0
-	for _, l := range p.lines {
+	for _, l := range p.views.log.lines {
 		if l.Served != "" {
 			served++
 			if l.Kind != "cache-hit" || l.Target != "data/a.json" || l.Served != "served by another tab (tbeef)" {
@@ -135,8 +135,8 @@ func TestCrossTabEvents(t *testing.T) {
 	defer tabs.mu.Unlock()
 	kinds := map[stampede.Kind]int{}
 	for _, ev := range tabs.published {
-		if ev.Tab != p.tab || ev.RunID != r.RunID || ev.Time.IsZero() {
-			t.Errorf("published %+v; want tab %s, run %s and a time", ev, p.tab, r.RunID)
+		if ev.Tab != p.run.tab || ev.RunID != r.RunID || ev.Time.IsZero() {
+			t.Errorf("published %+v; want tab %s, run %s and a time", ev, p.run.tab, r.RunID)
 		}
 		kinds[ev.Event.Kind]++
 	}
@@ -149,7 +149,7 @@ func TestSecondTab(t *testing.T) {
 	p, d, _ := page(t, Env{CrossTab: make(chanLocker, 1)}, "preset=stampede&strategy=keyed&latency=300ms")
 	d.Consume()
 	var opened []string
-	p.openTab = func(u string) { opened = append(opened, u) }
+	p.browser.openTab = func(u string) { opened = append(opened, u) }
 	onUI(d, p, func(ctx app.Context) { p.onSecondTab(ctx, app.Event{}) })
 	if len(opened) != 1 {
 		t.Fatalf("opened %q; want one tab", opened)

@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// logPanel is the live log: its filters, the note on how much it shows,
+// the lines and the legend. It owns the filter and the lines derived
+// from the runner's shown events; it recomputes them when the events,
+// the cursor or the filter change.
+type logPanel struct {
+	app.Compo
+
+	runView
+
+	filter  filter
+	lines   []logLine
+	matched int
+	rev     int // the runner's rev the lines were built from; -1 for none
+}
+
+func newLogPanel(r *runner) *logPanel {
+	l := &logPanel{runView: runView{run: r}}
+	l.refresh()
+	return l
+}
+
+func (l *logPanel) OnMount(ctx app.Context) {
+	l.follow(ctx, func() {
+		if l.rev != l.run.rev {
+			l.refresh()
+		}
+	})
+}
+
+// refresh recomputes the lines from the shown events and the filter.
+func (l *logPanel) refresh() {
+	r := l.run
+	if !r.hasGroup(l.filter.Group) {
+		l.filter.Group = ""
+	}
+	max := MaxLines
+	if r.busy {
+		max = LiveLines
+	}
+	l.lines, l.matched = buildView(r.shownEvents(), l.filter, max)
+	r.markServed(l.lines)
+	l.rev = r.rev
+}
+
+// hasGroup reports whether the run has a scenario line named name.
+func (r *runner) hasGroup(name string) bool {
+	if name == "" {
+		return true
+	}
+	for _, g := range r.run.groups {
+		if g.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *logPanel) onGroupFilter(ctx app.Context, e app.Event) {
+	l.filter.Group = ctx.JSSrc().Get("value").String()
+	l.refresh()
+}
+
+func (l *logPanel) onKindFilter(ctx app.Context, e app.Event) {
+	l.filter.Kind = ctx.JSSrc().Get("value").String()
+	l.refresh()
+}
+
+func (l *logPanel) Render() app.UI {
+	r := l.run
+	return app.Div().ID("log-panel").Body(
+		l.renderFilters(),
+		app.P().ID("log-note").Class("status").Text(viewNote(len(l.lines), l.matched, r.run.total, r.run.dropped, l.filter.active())),
+		app.Section().ID("log").Class("log").Role("log").Aria("live", "polite").
+			Aria("relevant", "additions").Aria("label", "live log").TabIndex(0).Body(
+			newLogList().Lines(l.lines),
+		),
+		app.P().Class("legend").Body(
+			app.Span().Class("line", "net").Text("network fetch"),
+			app.Span().Class("line", "dedup").Text("deduplicated: cache hit or shared"),
+			app.Span().Class("line", "err").Text("error"),
+			app.Span().Class("line", "lock").Text("lock"),
+		),
+	)
+}
+
+// kindChoices are the kind filter's entries: the classes, then each kind.
+func kindChoices() [][2]string {
+	c := [][2]string{
+		{"", "all kinds"},
+		{classNet, "network fetches"},
+		{classDedup, "deduplicated"},
+		{classErr, "errors"},
+		{classLock, "lock events"},
+	}
+	for _, k := range stampede.Kinds() {
+		c = append(c, [2]string{k.String(), k.String()})
+	}
+	return c
+}
+
+func (l *logPanel) renderFilters() app.UI {
+	kinds := kindChoices()
+	groups := l.run.run.groups
+	return app.Div().Class("filters").Body(
+		app.Label().For("filter-group").Text("Workers"),
+		app.Select().ID("filter-group").OnChange(l.onGroupFilter).Body(
+			option("", "all workers", l.filter.Group == ""),
+			app.Range(groups).Slice(func(i int) app.UI {
+				g := groups[i]
+				label := g.Name
+				if g.Count > 1 {
+					label = fmt.Sprintf("%s (%s#1…%d)", g.Name, g.Name, g.Count)
+				}
+				return option(g.Name, label, g.Name == l.filter.Group)
+			}),
+		),
+		app.Label().For("filter-kind").Text("Kind"),
+		app.Select().ID("filter-kind").OnChange(l.onKindFilter).Body(
+			app.Range(kinds).Slice(func(i int) app.UI {
+				return option(kinds[i][0], kinds[i][1], kinds[i][0] == l.filter.Kind)
+			}),
+		),
+	)
+}

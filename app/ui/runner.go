@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// The runner owns the page's runs: the store, the busy state, the one
+// start path that the Run button, run=1, Compare and window.stampede
+// share, cancellation, the current run's record and the replay cursor
+// over it. The views are components that read it and call it; none of
+// them reaches another through the page.
+//
+// A runner lives on the UI goroutine: every method is called there, and
+// after every change it tells its watchers, each of which dispatches an
+// update to its own component.
+
+// runState is where the current run is, as #run-stats' data-state says.
+type runState uint8
+
+const (
+	runIdle runState = iota
+	runRunning
+	runDone
+	runError
+)
+
+func (s runState) String() string {
+	switch s {
+	case runRunning:
+		return "running"
+	case runDone:
+		return "done"
+	case runError:
+		return "error"
+	}
+	return "idle"
+}
+
+// errBusy refuses a run while another is in progress: runs share the
+// page's log and counters, so a second one is refused rather than queued.
+var errBusy = errors.New("a run is already in progress")
+
+// errOpening refuses a run before the store is open.
+var errOpening = errors.New("the page is still opening its cache: try again in a moment")
+
+// runRecord is the current or last run as the views show it.
+type runRecord struct {
+	n        int // the run's number; tags dispatches so a stale one is ignored
+	state    runState
+	result   runResult
+	settings settings         // what it ran, for its export
+	live     stampede.Stats   // counters, updated while running
+	events   []stampede.Event // the newest logSize events, other tabs' included
+	total    int              // events the run ever logged
+	dropped  int              // events its Log's ring let go
+	groups   []workerGroup
+	start    time.Time // the wall time its events' times count from
+}
+
+// runner is the page's runs. The zero value is not usable: see newRunner.
+type runner struct {
+	env Env
+	tab string // this tab's id, on its run ids and its broadcast events
+
+	store  stampede.Store
+	ready  bool   // the store is open
+	notice string // the store's fallback notice
+
+	n      int // runs and compares started
+	busy   bool
+	cancel context.CancelFunc // cancels the running run or compare
+
+	run    runRecord
+	cursor replayCursor
+	cmp    compareView
+	remote map[string]string // another tab's run id -> that tab's id
+	// message is the outcome of the last Clear cache, shown by the editor.
+	message string
+	// cacheGen counts changes to what the store holds that the runner
+	// knows of (a batch that stored entries, a clear): the cache
+	// inspector reads the store again when it moves.
+	cacheGen int
+	// rev counts changes to the events or the cursor: the views that
+	// derive from them recompute when it moves.
+	rev int
+
+	// show is the page's hook: a run through the API runs other settings
+	// than the editor's, and the page shows them.
+	show func(settings)
+
+	watchers map[int]func()
+	nextW    int
+}
+
+func newRunner(env Env) *runner {
+	return &runner{env: env, tab: newTabID(), show: func(settings) {}}
+}
+
+// watch calls fn after every change until the returned func is called.
+func (r *runner) watch(fn func()) (stop func()) {
+	if r.watchers == nil {
+		r.watchers = map[int]func(){}
+	}
+	id := r.nextW
+	r.nextW++
+	r.watchers[id] = fn
+	return func() { delete(r.watchers, id) }
+}
+
+// changed tells the watchers.
+func (r *runner) changed() {
+	for _, fn := range r.watchers {
+		fn()
+	}
+}
+
+// runView is embedded by the views: while mounted, the view re-renders
+// after every change of its runner. A view that derives state from the
+// runner defines its own OnMount, calling follow with what to recompute.
+type runView struct {
+	run  *runner
+	stop func()
+}
+
+func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
+
+// follow makes the view call sync, then re-render, after every change of
+// its runner, until dismounted.
+func (v *runView) follow(ctx app.Context, sync func()) {
+	v.stop = v.run.watch(func() { ctx.Dispatch(func(app.Context) { sync() }) })
+}
+
+func (v *runView) OnDismount() {
+	if v.stop != nil {
+		v.stop()
+		v.stop = nil
+	}
+}
+
+// opened takes the store the page opened.
+func (r *runner) opened(s stampede.Store, notice string) {
+	if s == nil {
+		s = new(stampede.MemoryStore)
+		if notice == "" {
+			notice = "No cache store could be opened: the cache lives in memory and is lost when the page closes."
+		}
+	}
+	r.store, r.notice, r.ready = s, notice, true
+	r.changed()
+}
+
+// job is a checked run request.
+type job struct {
+	scenario *stampede.Scenario
+	strategy stampede.Strategy
+	latency  time.Duration
+	timeout  time.Duration
+}
+
+// checkRequest checks a run request's scenario, strategy and latency. The
+// messages are the parser's and the options' own, such as
+// "line 3, col 10: unknown step ..." or `unknown strategy "foo": want ...`.
+func checkRequest(req runRequest, crossTab bool) (job, error) {
+	sc, err := stampede.Parse(req.Text)
+	if err != nil {
+		return job{}, err
+	}
+	st, err := checkStrategy(string(req.Strategy), crossTab)
+	if err != nil {
+		return job{}, err
+	}
+	lat, err := parseLatency(req.Latency)
+	if err != nil {
+		return job{}, err
+	}
+	to, err := parseTimeout(req.Timeout)
+	if err != nil {
+		return job{}, err
+	}
+	return job{scenario: sc, strategy: st, latency: lat, timeout: to}, nil
+}
+
+// begin is the start every run and compare shares: it refuses while busy
+// or opening, checks req, shows the settings shown on the page and takes
+// the busy state. On success it returns the job, the run's number and
+// the context the run goes on in. A refusal (errBusy, errOpening) changes
+// nothing; any other error is the request's, for the caller to show.
+func (r *runner) begin(ctx app.Context, req runRequest, shown settings) (job, int, context.Context, error) {
+	if r.busy {
+		return job{}, 0, nil, errBusy
+	}
+	if !r.ready {
+		return job{}, 0, nil, errOpening
+	}
+	j, err := checkRequest(req, r.env.CrossTab != nil)
+	if err == nil && r.env.Fetcher == nil {
+		err = errors.New("this page has no fetcher: it runs only in a browser")
+	}
+	if err != nil {
+		return job{}, 0, nil, err
+	}
+	r.n++
+	r.show(shown)
+	runCtx, cancel := context.WithCancel(ctx)
+	r.busy, r.cancel = true, cancel
+	r.message = ""
+	return j, r.n, runCtx, nil
+}
+
+// refused reports whether begin's err is a refusal, not the request's.
+func refused(err error) bool { return err == errBusy || err == errOpening }
+
+// endBusy ends the busy state after a run or a compare: Run is enabled
+// again and the run's context is released.
+func (r *runner) endBusy() {
+	r.busy = false
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+}
+
+// stop cancels the running run or compare.
+func (r *runner) stop() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
+
+// runID names run n. The tab id keeps two tabs' run ids apart, so a hit
+// on another tab's fetch can say so.
+func (r *runner) runID(n int) string {
+	return fmt.Sprintf("run-%d-%d-%s", n, time.Now().UnixMilli(), r.tab)
+}
+
+// options are the engine's options for job j on this page: its fetcher,
+// store and cross-tab locks.
+func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Options {
+	return stampede.Options{
+		Strategy: j.strategy,
+		Latency:  j.latency,
+		Timeout:  j.timeout,
+		Fetcher:  r.env.Fetcher,
+		Store:    r.store,
+		CrossTab: r.env.CrossTab,
+		Log:      log,
+		RunID:    runID,
+	}
+}
+
+// ended says how a run that returned err ended: stopped when runCtx was
+// cancelled (by Stop or by leaving the page), else err's message, "" for
+// none.
+func ended(runCtx context.Context, err error) (stopped bool, msg string) {
+	switch {
+	case err == nil:
+		return false, ""
+	case runCtx.Err() != nil:
+		return true, ""
+	}
+	return false, err.Error()
+}
+
+// clearCache empties the store in the background: the page's one Clear
+// path, for Clear cache, the inspector's Clear all and fresh=1.
+func (r *runner) clearCache(ctx app.Context) {
+	if !r.ready || r.busy {
+		return
+	}
+	store := r.store
+	r.message = "Clearing the cache…"
+	r.changed()
+	ctx.Async(func() {
+		n := 0
+		msg := ""
+		err := guardStore(func() error {
+			keys, err := store.Keys(ctx)
+			if err == nil {
+				n = len(keys)
+			}
+			return store.Clear(ctx)
+		})
+		if err != nil {
+			msg = "Clearing the cache failed: " + err.Error()
+		} else {
+			msg = fmt.Sprintf("Cache cleared: %d entries removed.", n)
+		}
+		ctx.Dispatch(func(app.Context) {
+			r.message = msg
+			r.cacheGen++
+			r.changed()
+		})
+	})
+}
+
+// guardStore calls fn, turning a store that panics into an error.
+func guardStore(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the store panicked: %v", p)
+		}
+	}()
+	return fn()
+}
+
+// crossTabNote says why crosstab is not available, or "" when it is.
+func (r *runner) crossTabNote() string {
+	if r.env.CrossTab != nil {
+		return ""
+	}
+	if r.env.NoCrossTab != "" {
+		return r.env.NoCrossTab
+	}
+	return stampede.ErrNoCrossTab.Error()
+}
