@@ -14,7 +14,7 @@
 package trace
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/stampede-playground/stampede/app/stampede"
@@ -35,26 +35,19 @@ const (
 	Hit                 // an instant: answered from the store
 	Shared              // an instant: answered by another worker's in-flight fetch or once job
 	Error               // an instant: a request that failed
-	numKinds
 )
 
 // kindNames are also the timeline's data-kind values.
-var kindNames = [numKinds]string{"held", "wait", "latency", "fetch", "work", "once", "hit", "shared", "error"}
+var kindNames = [...]string{"held", "wait", "latency", "fetch", "work", "once", "hit", "shared", "error"}
 
 // Kinds lists every kind in drawing order.
-func Kinds() []Kind {
-	ks := make([]Kind, numKinds)
-	for i := range ks {
-		ks[i] = Kind(i)
-	}
-	return ks
-}
+func Kinds() []Kind { return []Kind{Held, Wait, Latency, Fetch, Work, Once, Hit, Shared, Error} }
 
 func (k Kind) String() string {
-	if k < numKinds {
+	if int(k) < len(kindNames) {
 		return kindNames[k]
 	}
-	return fmt.Sprintf("kind(%d)", k)
+	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Instant reports whether intervals of kind k are moments: Start == End.

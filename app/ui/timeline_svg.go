@@ -9,6 +9,7 @@ import (
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"github.com/stampede-playground/stampede/app/stampede"
 	"github.com/stampede-playground/stampede/app/trace"
 )
 
@@ -80,14 +81,6 @@ func describeBar(lane tlLane, b tlBar) (short, full string) {
 	return short, sb.String()
 }
 
-func cut(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func (t *timeline) renderSVG(m *tlModel) app.UI {
 	h := f1(m.Height)
 	var kids []app.UI
@@ -132,14 +125,14 @@ func renderLane(l *tlLane) app.UI {
 	if l.Member {
 		g = g.Attr("data-member", "true")
 	}
-	label := cut(l.Label, maxLabelRunes)
+	label := stampede.Truncate(l.Label, maxLabelRunes)
 	if l.Count > 0 {
-		label = cut(l.Label, maxLabelRunes-5) + " ×" + strconv.Itoa(l.Count)
+		label = stampede.Truncate(l.Label, maxLabelRunes-5) + " ×" + strconv.Itoa(l.Count)
 	}
 	x := 6.0
 	if l.Member {
 		x = 16
-		label = cut(l.Label, maxLabelRunes-1)
+		label = stampede.Truncate(l.Label, maxLabelRunes-1)
 	}
 	kids := []app.UI{
 		svgEl("rect").Attr("data-kind", map[bool]string{true: "band-bg", false: "lane-bg"}[l.Count > 0]).
