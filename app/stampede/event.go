@@ -26,13 +26,14 @@ const (
 	KindOnceStart                // a once job started running
 	KindOnceDone                 // a once job's outcome reached this worker
 	KindDone                     // the worker finished its steps
+	KindExpired                  // a caller found an entry past its time to live
 	numKinds
 )
 
 var kindNames = [numKinds]string{
 	"request", "lock-wait", "lock-acquired", "cache-hit", "fetch-start",
 	"fetch-done", "shared", "error", "lock-released", "work-start",
-	"work-done", "once-start", "once-done", "done",
+	"work-done", "once-start", "once-done", "done", "expired",
 }
 
 // Kinds lists every kind, for filters and legends.
@@ -103,6 +104,41 @@ type Event struct {
 	// Stored is set on a fetch-done event whose response was written to
 	// the store; a fetch step, or a Put that failed, leaves it false.
 	Stored bool `json:"stored,omitempty"`
+
+	// Rep is the repetition of a steady line (`x40 every 100ms for 6s`)
+	// the event belongs to, from 1; 0 on a line that runs once. The
+	// repetitions of one worker may overlap when a step takes longer
+	// than the period, so Worker and Rep together name one pass.
+	Rep int `json:"rep,omitempty"`
+	// NoCache is set on every event of a fetch step (no cache, no lock).
+	NoCache bool `json:"noCache,omitempty"`
+	// Answer is set on the event that answers a get or fetch step: a
+	// cache-hit, a shared, the fetch-done of the caller's own fetch, or
+	// an error. Took is then the time from the step's request to it.
+	Answer bool          `json:"answer,omitempty"`
+	Took   time.Duration `json:"tookNs,omitempty"`
+	// Background is set on the events of a refresh nobody waits for
+	// (swr's): its lock events, fetch-start, fetch-done or error. They
+	// name the worker whose request started the refresh, but are not
+	// part of that worker's step and answer nobody.
+	Background bool `json:"background,omitempty"`
+	// Stale is set on a cache-hit answered with an entry past its time
+	// to live (swr answers at once and refreshes in the background).
+	Stale bool `json:"stale,omitempty"`
+	// Refresh is set on a fetch-start and fetch-done whose response
+	// replaces an entry that exists: an expired one, or under xfetch a
+	// fresh one refreshed early.
+	Refresh bool `json:"refresh,omitempty"`
+	// Early is set on xfetch's fetch-start and fetch-done of a refresh
+	// decided before expiry.
+	Early bool `json:"early,omitempty"`
+	// ExpiresAt is when an entry expires (or expired), as time since
+	// the run started; it is negative for an entry that expired before
+	// the run. It is set when the Loader has a ttl, on: an expired
+	// event and a stale cache-hit (the entry found), an early
+	// fetch-start (the entry being refreshed), a fetch-done with Stored
+	// (the entry just stored).
+	ExpiresAt time.Duration `json:"expiresAtNs,omitempty"`
 }
 
 // MarshalJSON adds the time as milliseconds, the unit people read.
@@ -157,6 +193,21 @@ type Stats struct {
 	// MaxWaitMs is the longest single lock or in-flight wait.
 	MaxWaitMs float64 `json:"maxWaitMs"`
 	Events    int     `json:"events"`
+	// Stale counts answers served past their entry's expiry (swr).
+	Stale int `json:"stale"`
+	// Refreshes counts fetches that replaced an existing entry (expired,
+	// or refreshed early) in the store.
+	Refreshes int `json:"refreshes"`
+	// P50Ms and P99Ms are percentiles of a get step's time from request
+	// to answer (Event.Took of its answer), to about ±5% (see latencies).
+	P50Ms float64 `json:"p50Ms"`
+	P99Ms float64 `json:"p99Ms"`
+	// PeakFetches is the most network fetches started in any 100 ms of
+	// the run (windows aligned to the millisecond).
+	PeakFetches int `json:"peakFetches"`
+
+	took  latencies   // get answers' Took, for P50Ms and P99Ms
+	fetch fetchWindow // fetch-starts of the last 100 ms, for PeakFetches
 }
 
 // Add counts one event. Every counter is derived here and nowhere else,
@@ -168,20 +219,40 @@ func (s *Stats) Add(e Event) {
 		s.Requests++
 	case KindFetchStart:
 		s.Fetches++
+		if n := s.fetch.add(e.At); n > s.PeakFetches {
+			s.PeakFetches = n
+		}
+	case KindFetchDone:
+		if e.Refresh && e.Stored {
+			s.Refreshes++
+		}
 	case KindCacheHit:
 		s.Hits++
+		if e.Stale {
+			s.Stale++
+		}
 	case KindShared:
 		s.Shared++
 	case KindError:
-		s.Errors++
+		if !e.Background { // a failed background refresh fails no request
+			s.Errors++
+		}
 	case KindOnceStart:
 		s.OnceRuns++
 	}
+	if e.Answer && !e.NoCache {
+		s.took.add(e.Took)
+		s.P50Ms = ms(s.took.quantile(0.50))
+		s.P99Ms = ms(s.took.quantile(0.99))
+	}
 	s.Deduped = s.Hits + s.Shared
-	if ms := float64(e.At.Microseconds()) / 1000; ms > s.WallMs {
+	if ms := ms(e.At); ms > s.WallMs {
 		s.WallMs = ms
 	}
 }
+
+// ms is d in milliseconds, to the microsecond.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // noteWait records a wait's length for MaxWaitMs.
 func (s *Stats) noteWait(d time.Duration) {

@@ -18,6 +18,13 @@ type Response struct {
 	// RunID the run it belonged to, so a later hit can say who served it.
 	FetchedBy string `json:"fetchedBy,omitempty"`
 	RunID     string `json:"runId,omitempty"`
+	// StoredAt is when the Loader put the response in the store, the
+	// moment its time to live counts from; zero for a response that was
+	// never stored (a fetch step's). Delta is how long its fetch took,
+	// added latency included: what a caller pays to fetch it again, the
+	// delta of xfetch's rule. Both are set by the Loader.
+	StoredAt time.Time     `json:"storedAt,omitzero"`
+	Delta    time.Duration `json:"deltaNs,omitempty"`
 }
 
 // Size is the body's length in bytes.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,17 @@ type Config struct {
 	Sink    func(Event) // receives every event; nil discards them
 	RunID   string      // stamped on stored responses
 	Start   time.Time   // event times count from here; zero means now
+	// TTL is how long a stored entry stays fresh, from its StoredAt; an
+	// entry is expired when now >= StoredAt+TTL (see Response.Expired).
+	// 0 means entries never expire; at most MaxTTL.
+	TTL time.Duration
+	// Beta is xfetch's beta (how eagerly it refreshes early); 0 means
+	// DefaultBeta, at most MaxBeta. Only xfetch reads it.
+	Beta float64
+	// Rand is xfetch's random source: each call returns a number in
+	// (0, 1], uniformly; it must be safe for concurrent use. nil means
+	// math/rand/v2. Tests inject one.
+	Rand func() float64
 }
 
 // Loader answers requests for URLs through a Store, fetching on a miss, with
@@ -38,7 +50,10 @@ type Config struct {
 type Loader struct {
 	cfg    Config
 	store  safeStore
-	locker Locker // nil for None and Singleflight
+	locker Locker       // nil for None and Singleflight
+	keyed  *keyedLocker // the locker, for swr and xfetch; they also try it
+	beta   float64      // xfetch's, DefaultBeta when Config.Beta is 0
+	rand   func() float64
 
 	group singleflight.Group
 	// quiet is set when Config.Sink is nil: nobody reads the events, so
@@ -48,16 +63,24 @@ type Loader struct {
 	// has failed) checks for shared failures without taking mu.
 	nfail atomic.Int64
 
-	// stored holds what this run put in the store, by URL. A caller that
-	// waited for the lock reads it here rather than from the store: the
-	// same entry, without an IndexedDB transaction each (about 1 ms in
-	// wasm, so 2,000 waiters spent 2 s re-reading one entry).
+	// stored holds what this run put in the store, by URL, or found
+	// fresh there. A caller that waited for the lock reads it here
+	// rather than from the store: the same entry, without an IndexedDB
+	// transaction each (about 1 ms in wasm, so 2,000 waiters spent 2 s
+	// re-reading one entry). Only a fresh entry is answered from here:
+	// an expired one sends the caller to the store, where another tab
+	// may have put a newer one.
 	stored sync.Map // url -> Response
 
-	mu       sync.Mutex             // protects the fields below
-	inflight map[string]string      // singleflight key -> leader worker
-	failures map[string]failure     // target -> last failure, for fan-out
-	onces    map[string]onceOutcome // once name -> outcome
+	// bg counts background refreshes (swr) still running; Wait waits
+	// for them.
+	bg sync.WaitGroup
+
+	mu         sync.Mutex             // protects the fields below
+	inflight   map[string]string      // singleflight key -> leader worker
+	failures   map[string]failure     // target -> last failure, for fan-out
+	onces      map[string]onceOutcome // once name -> outcome
+	refreshing map[string]bool        // url -> a background refresh is running
 }
 
 // failure remembers the latest failed fetch of a target, so callers that
@@ -104,12 +127,27 @@ func NewLoader(c Config) (*Loader, error) {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
-	l := &Loader{cfg: c, store: safeStore{c.Store}, quiet: quiet}
+	if err := CheckTTL(c.TTL); err != nil {
+		return nil, err
+	}
+	if err := CheckBeta(c.Beta); err != nil {
+		return nil, err
+	}
+	l := &Loader{cfg: c, store: safeStore{c.Store}, quiet: quiet, beta: c.Beta, rand: c.Rand}
+	if l.beta == 0 {
+		l.beta = DefaultBeta
+	}
+	if l.rand == nil {
+		l.rand = func() float64 { return 1 - rand.Float64() }
+	}
 	switch c.Strategy {
 	case Lock:
 		l.locker = globalLocker{m: newMutex()}
 	case Keyed:
 		l.locker = new(keyedLocker)
+	case SWR, XFetch:
+		l.keyed = new(keyedLocker)
+		l.locker = l.keyed
 	case PerCall:
 		l.locker = perCallLocker{}
 	case CrossTab:
@@ -124,32 +162,76 @@ func NewLoader(c Config) (*Loader, error) {
 // Strategy is the Loader's strategy.
 func (l *Loader) Strategy() Strategy { return l.cfg.Strategy }
 
-func (l *Loader) emit(worker, target string, k Kind, detail, by string) {
+// Wait waits for the background refreshes (swr) that Get started; each
+// runs under the context of the Get that started it. Call it after the
+// last Get has returned. Run does.
+func (l *Loader) Wait() { l.bg.Wait() }
+
+// caller is who asks, as the events name them.
+type caller struct {
+	worker     string
+	rep        int       // repetition of a steady line, from 1; 0 if the line runs once
+	asked      time.Time // when the step asked: its answer carries the time since
+	noCache    bool      // a fetch step
+	background bool      // a refresh nobody waits for
+}
+
+// event is an event of c's, stamped with the time.
+func (l *Loader) event(c caller, target string, k Kind) Event {
+	return Event{At: time.Since(l.cfg.Start), Worker: c.worker, Rep: c.rep, Target: target, Kind: k,
+		NoCache: c.noCache, Background: c.background}
+}
+
+func (l *Loader) emit(c caller, target string, k Kind, detail, by string) {
 	if l.quiet {
 		return
 	}
-	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: target, Kind: k, Detail: detail, By: by})
+	e := l.event(c, target, k)
+	e.Detail, e.By = detail, by
+	l.cfg.Sink(e)
 }
+
+// answer emits e as the answer to c's step, with the time it took; a
+// background refresh's events answer nobody.
+func (l *Loader) answer(c caller, e Event) {
+	if !c.background {
+		e.Answer = true
+		e.Took = time.Since(c.asked)
+	}
+	l.cfg.Sink(e)
+}
+
+// since is t as time since the run started, for Event.ExpiresAt.
+func (l *Loader) since(t time.Time) time.Duration { return t.Sub(l.cfg.Start) }
 
 // Get returns url's response for worker: from the store, from another
 // caller's fetch, or from its own network fetch, as the strategy allows.
 // A failed fetch is never stored.
 func (l *Loader) Get(ctx context.Context, worker, url string) (Response, error) {
-	l.emit(worker, url, KindRequest, "get", "")
+	return l.get(ctx, caller{worker: worker}, url)
+}
+
+func (l *Loader) get(ctx context.Context, c caller, url string) (Response, error) {
+	c.asked = time.Now()
+	l.emit(c, url, KindRequest, "get", "")
 	var (
 		r   Response
 		err error
 	)
 	switch l.cfg.Strategy {
 	case None:
-		r, err = l.checkFetchStore(ctx, worker, url, 0)
+		r, err = l.checkFetchStore(ctx, c, url, 0)
 	case Singleflight:
-		r, err = l.getShared(ctx, worker, url)
+		r, err = l.getShared(ctx, c, url)
+	case SWR:
+		r, err = l.getStale(ctx, c, url)
+	case XFetch:
+		r, err = l.getEarly(ctx, c, url)
 	default:
-		r, err = l.getLocked(ctx, worker, url)
+		r, err = l.getLocked(ctx, c, url)
 	}
 	if err != nil {
-		l.emitError(worker, url, err)
+		l.emitError(c, url, err)
 	}
 	return r, err
 }
@@ -157,36 +239,47 @@ func (l *Loader) Get(ctx context.Context, worker, url string) (Response, error) 
 // Fetch is the `fetch` step: straight to the network, never through the
 // cache or its lock, so it is never blocked by a caller holding the lock.
 func (l *Loader) Fetch(ctx context.Context, worker, url string) (Response, error) {
-	l.emit(worker, url, KindRequest, "fetch (no cache)", "")
-	r, took, err := l.fetch(ctx, worker, url)
+	return l.fetchStep(ctx, caller{worker: worker}, url)
+}
+
+func (l *Loader) fetchStep(ctx context.Context, c caller, url string) (Response, error) {
+	c.asked, c.noCache = time.Now(), true
+	l.emit(c, url, KindRequest, "fetch (no cache)", "")
+	r, took, err := l.fetch(ctx, c, url, replacing{})
 	if err != nil {
-		l.emitError(worker, url, err)
+		l.emitError(c, url, err)
 		return r, err
 	}
 	if !l.quiet {
-		l.emitDone(worker, url, r, false, describe(r, took))
+		l.emitDone(c, url, r, false, replacing{}, describe(r, took))
 	}
 	return r, nil
 }
 
 // emitDone emits a fetch-done event carrying r's status, size and type,
-// and whether r was stored.
-func (l *Loader) emitDone(worker, url string, r Response, stored bool, detail string) {
-	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindFetchDone,
-		Detail: detail, Status: r.Status, Size: r.Size(), ContentType: r.ContentType, Stored: stored})
+// whether r was stored, and what it replaced.
+func (l *Loader) emitDone(c caller, url string, r Response, stored bool, old replacing, detail string) {
+	e := l.event(c, url, KindFetchDone)
+	e.Detail, e.Status, e.Size, e.ContentType, e.Stored = detail, r.Status, r.Size(), r.ContentType, stored
+	e.Refresh, e.Early = old.exists, old.early
+	if stored && l.cfg.TTL > 0 {
+		e.ExpiresAt = l.since(r.ExpiresAt(l.cfg.TTL))
+	}
+	l.answer(c, e)
 }
 
 // emitError emits an error event, with the HTTP status when err has one.
-func (l *Loader) emitError(worker, url string, err error) {
+func (l *Loader) emitError(c caller, url string, err error) {
 	if l.quiet {
 		return
 	}
-	e := Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindError, Detail: err.Error()}
+	e := l.event(c, url, KindError)
+	e.Detail = err.Error()
 	var herr *HTTPError
 	if errors.As(err, &herr) {
 		e.Status = herr.Status
 	}
-	l.cfg.Sink(e)
+	l.answer(c, e)
 }
 
 // getLocked is check-fetch-store inside the strategy's lock:
@@ -195,25 +288,25 @@ func (l *Loader) emitError(worker, url string, err error) {
 //	    if url in cache: return cache[url]
 //	    stuff = await fetch(url)
 //	    cache[url] = stuff
-func (l *Loader) getLocked(ctx context.Context, worker, url string) (Response, error) {
+func (l *Loader) getLocked(ctx context.Context, c caller, url string) (Response, error) {
 	seen := l.failuresOf(url)
-	unlock, waited, err := l.acquire(ctx, worker, url, url)
+	unlock, waited, err := l.acquire(ctx, c, url, url)
 	if err != nil {
 		return Response{}, err
 	}
-	defer l.release(worker, url, unlock)
+	defer l.release(c, url, unlock)
 	// A caller that waited while the holder's fetch failed shares that
 	// failure: the error fans out to every waiter instead of each one
 	// retrying in turn.
 	if f, ok := l.failedSince(url, seen); ok && l.cfg.Strategy.dedups() {
 		return Response{}, fmt.Errorf("shared failure of %s's fetch: %w", f.by, f.err)
 	}
-	return l.checkFetchStore(ctx, worker, url, waited)
+	return l.checkFetchStore(ctx, c, url, waited)
 }
 
 // acquire takes the strategy's lock for key, emitting the wait.
-func (l *Loader) acquire(ctx context.Context, worker, target, key string) (unlock func(), waited time.Duration, err error) {
-	l.emit(worker, target, KindLockWait, "", "")
+func (l *Loader) acquire(ctx context.Context, c caller, target, key string) (unlock func(), waited time.Duration, err error) {
+	l.emit(c, target, KindLockWait, "", "")
 	t0 := time.Now()
 	unlock, err = l.locker.Lock(ctx, key)
 	waited = time.Since(t0)
@@ -221,14 +314,14 @@ func (l *Loader) acquire(ctx context.Context, worker, target, key string) (unloc
 		return nil, waited, fmt.Errorf("waiting %s for the lock on %s: %w", round(waited), target, err)
 	}
 	if !l.quiet {
-		l.emit(worker, target, KindLockAcquired, "waited "+round(waited).String(), "")
+		l.emit(c, target, KindLockAcquired, "waited "+round(waited).String(), "")
 	}
 	return unlock, waited, nil
 }
 
-func (l *Loader) release(worker, target string, unlock func()) {
+func (l *Loader) release(c caller, target string, unlock func()) {
 	unlock()
-	l.emit(worker, target, KindLockReleased, "", "")
+	l.emit(c, target, KindLockReleased, "", "")
 }
 
 // flight is what a singleflight flight returns: the response, and
@@ -245,10 +338,10 @@ type flight struct {
 // IndexedDB, 2,000 such reads delayed the fetch itself). A joiner answered
 // from the leader's store read counts a cache hit, from its fetch a
 // shared result.
-func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, error) {
-	if r, ok := l.storedByRun(url); ok {
+func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response, error) {
+	if r, ok := l.storedByRun(url); ok && !r.Expired(time.Now(), l.cfg.TTL) {
 		if !l.quiet {
-			l.emitHit(worker, r, url, 0, "")
+			l.emitHit(c, r, url, 0, "")
 		}
 		return r, nil
 	}
@@ -259,7 +352,7 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 		if l.inflight == nil {
 			l.inflight = make(map[string]string)
 		}
-		l.inflight[url] = worker
+		l.inflight[url] = c.worker
 	}
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
@@ -268,16 +361,17 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 			delete(l.inflight, url)
 			l.mu.Unlock()
 		}()
-		if r, ok := l.lookup(ctx, worker, url, 0); ok {
+		r, st := l.lookup(ctx, c, url, 0)
+		if st == entryFresh {
 			return flight{r, true}, nil
 		}
-		r, err := l.fetchStore(ctx, worker, url)
+		r, err := l.fetchStore(ctx, c, url, replaces(st))
 		return flight{r, false}, err
 	})
 	l.mu.Unlock()
 	t0 := time.Now()
 	if waiting && !l.quiet {
-		l.emit(worker, url, KindLockWait, "in-flight fetch by "+leader, leader)
+		l.emit(c, url, KindLockWait, "in-flight fetch by "+leader, leader)
 	}
 	select {
 	case res := <-ch:
@@ -291,9 +385,11 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 		switch {
 		case l.quiet:
 		case f.cached:
-			l.emitHit(worker, f.r, url, time.Since(t0), "the leader's cache read")
+			l.emitHit(c, f.r, url, time.Since(t0), "the leader's cache read")
 		default:
-			l.emit(worker, url, KindShared, "waited "+round(time.Since(t0)).String(), f.r.FetchedBy)
+			e := l.event(c, url, KindShared)
+			e.Detail, e.By = "waited "+round(time.Since(t0)).String(), f.r.FetchedBy
+			l.answer(c, e)
 		}
 		return f.r, nil
 	case <-ctx.Done():
@@ -301,21 +397,63 @@ func (l *Loader) getShared(ctx context.Context, worker, url string) (Response, e
 	}
 }
 
-// lookup answers from the store. A store that fails to read is treated as
-// a miss, noted on the error the caller may later report.
-func (l *Loader) lookup(ctx context.Context, worker, url string, waited time.Duration) (Response, bool) {
-	r, ok := l.storedByRun(url)
-	if !ok {
-		var err error
-		r, ok, err = l.store.Get(ctx, url)
-		if err != nil || !ok {
-			return Response{}, false
-		}
+// entryState is what a lookup found for a URL.
+type entryState uint8
+
+const (
+	entryMissing entryState = iota // nothing stored
+	entryFresh                     // an entry within its time to live
+	entryExpired                   // an entry past it
+)
+
+// peek reads url's entry without a word: this run's copy when it is
+// fresh, else the store's. A store that fails to read counts as a miss,
+// or as this run's expired copy when it has one.
+func (l *Loader) peek(ctx context.Context, url string) (Response, entryState) {
+	now := time.Now()
+	mine, ok := l.storedByRun(url)
+	if ok && !mine.Expired(now, l.cfg.TTL) {
+		return mine, entryFresh
 	}
-	if !l.quiet {
-		l.emitHit(worker, r, url, waited, "the lock")
+	// Nothing of this run's, or it expired: the store may hold a newer
+	// entry, put there by another tab.
+	r, found, err := l.store.Get(ctx, url)
+	switch {
+	case err == nil && found && !r.Expired(now, l.cfg.TTL):
+		l.stored.Store(url, r)
+		return r, entryFresh
+	case err == nil && found:
+		return r, entryExpired
+	case ok:
+		return mine, entryExpired
 	}
-	return r, true
+	return Response{}, entryMissing
+}
+
+// lookup is peek, answering c with a fresh entry (a cache-hit) and
+// reporting an expired one.
+func (l *Loader) lookup(ctx context.Context, c caller, url string, waited time.Duration) (Response, entryState) {
+	r, st := l.peek(ctx, url)
+	if l.quiet {
+		return r, st
+	}
+	switch st {
+	case entryFresh:
+		l.emitHit(c, r, url, waited, "the lock")
+	case entryExpired:
+		l.emitExpired(c, url, r)
+	}
+	return r, st
+}
+
+// emitExpired reports that c found r past its time to live.
+func (l *Loader) emitExpired(c caller, url string, r Response) {
+	e := l.event(c, url, KindExpired)
+	at := r.ExpiresAt(l.cfg.TTL)
+	e.ExpiresAt = l.since(at)
+	e.Detail = "expired " + round(time.Since(at)).String() + " ago"
+	e.By, e.ByRun = r.FetchedBy, r.RunID
+	l.cfg.Sink(e)
 }
 
 // storedByRun is the response this run stored for url, if any.
@@ -328,58 +466,94 @@ func (l *Loader) storedByRun(url string) (Response, bool) {
 }
 
 // emitHit emits a cache-hit answered with r after waiting for what.
-func (l *Loader) emitHit(worker string, r Response, url string, waited time.Duration, what string) {
-	detail := ""
+func (l *Loader) emitHit(c caller, r Response, url string, waited time.Duration, what string) {
+	e := l.event(c, url, KindCacheHit)
 	if waited > 0 {
-		detail = "after waiting " + round(waited).String() + " for " + what
+		e.Detail = "after waiting " + round(waited).String() + " for " + what
 	}
-	l.cfg.Sink(Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindCacheHit,
-		Detail: detail, By: r.FetchedBy, ByRun: r.RunID})
+	e.By, e.ByRun = r.FetchedBy, r.RunID
+	l.answer(c, e)
 }
 
-// checkFetchStore is the critical section.
-func (l *Loader) checkFetchStore(ctx context.Context, worker, url string, waited time.Duration) (Response, error) {
-	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+// emitStale emits a cache-hit answered with r, past its time to live.
+func (l *Loader) emitStale(c caller, r Response, url string) {
+	e := l.event(c, url, KindCacheHit)
+	at := r.ExpiresAt(l.cfg.TTL)
+	e.Stale, e.ExpiresAt = true, l.since(at)
+	e.Detail = "stale: expired " + round(time.Since(at)).String() + " ago, refreshing in the background"
+	e.By, e.ByRun = r.FetchedBy, r.RunID
+	l.answer(c, e)
+}
+
+// checkFetchStore is the critical section. An expired entry is a miss.
+func (l *Loader) checkFetchStore(ctx context.Context, c caller, url string, waited time.Duration) (Response, error) {
+	r, st := l.lookup(ctx, c, url, waited)
+	if st == entryFresh {
 		return r, nil
 	}
-	return l.fetchStore(ctx, worker, url)
+	return l.fetchStore(ctx, c, url, replaces(st))
+}
+
+// replacing is what a fetch replaces, as its events say: nothing, an
+// expired entry, or (xfetch) a fresh one refreshed early.
+type replacing struct {
+	exists bool
+	early  bool
+	expiry time.Time // the entry's, when early
+}
+
+// replaces is what a fetch after a lookup that found st replaces.
+func replaces(st entryState) replacing {
+	return replacing{exists: st != entryMissing}
 }
 
 // fetchStore fetches url and stores the response; a failed fetch is
 // noted for the callers that waited on it and never stored.
-func (l *Loader) fetchStore(ctx context.Context, worker, url string) (Response, error) {
-	r, took, err := l.fetch(ctx, worker, url)
+func (l *Loader) fetchStore(ctx context.Context, c caller, url string, old replacing) (Response, error) {
+	r, took, err := l.fetch(ctx, c, url, old)
 	if err != nil {
-		l.noteFailure(url, worker, err)
+		l.noteFailure(url, c.worker, err)
 		return Response{}, err
 	}
+	r.StoredAt = time.Now() // its time to live starts now
 	// The entry is written whole in one Put; a failed Put leaves the old
 	// state and the caller still gets its response.
 	if err := l.store.Put(ctx, url, r); err != nil {
+		r.StoredAt = time.Time{}
 		if !l.quiet {
-			l.emitDone(worker, url, r, false, describe(r, took)+"; not cached: "+err.Error())
+			l.emitDone(c, url, r, false, old, describe(r, took)+"; not cached: "+err.Error())
 		}
 		return r, nil
 	}
 	l.stored.Store(url, r)
 	if !l.quiet {
-		l.emitDone(worker, url, r, true, describe(r, took))
+		l.emitDone(c, url, r, true, old, describe(r, took))
 	}
 	return r, nil
 }
 
 // fetch makes one network request, after the added latency, and says how
-// long the network took.
-func (l *Loader) fetch(ctx context.Context, worker, url string) (Response, time.Duration, error) {
+// long the network took. The response's Delta is the whole wait, added
+// latency included: what fetching it again costs a caller.
+func (l *Loader) fetch(ctx context.Context, c caller, url string, old replacing) (Response, time.Duration, error) {
+	begin := time.Now()
 	if d := l.cfg.Latency; d > 0 {
 		if err := sleep(ctx, d); err != nil {
 			return Response{}, 0, fmt.Errorf("during %v added latency before fetching %s: %w", d, url, err)
 		}
 	}
 	if !l.quiet {
-		e := Event{At: time.Since(l.cfg.Start), Worker: worker, Target: url, Kind: KindFetchStart, AddedLatency: l.cfg.Latency}
+		e := l.event(c, url, KindFetchStart)
+		e.AddedLatency, e.Refresh, e.Early = l.cfg.Latency, old.exists, old.early
+		switch {
+		case old.early:
+			e.ExpiresAt = l.since(old.expiry)
+			e.Detail = "early refresh, " + round(old.expiry.Sub(begin)).String() + " before expiry"
+		case old.exists:
+			e.Detail = "refresh of an expired entry"
+		}
 		if e.AddedLatency > 0 {
-			e.Detail = "after " + e.AddedLatency.String() + " added latency (not network time)"
+			e.Detail = join(e.Detail, "after "+e.AddedLatency.String()+" added latency (not network time)")
 		}
 		l.cfg.Sink(e)
 	}
@@ -396,9 +570,19 @@ func (l *Loader) fetch(ctx context.Context, worker, url string) (Response, time.
 	}
 	r.URL = url
 	r.FetchedAt = time.Now()
-	r.FetchedBy = worker
+	r.FetchedBy = c.worker
 	r.RunID = l.cfg.RunID
+	r.StoredAt = time.Time{} // the Fetcher's word does not count: fetchStore sets it
+	r.Delta = time.Since(begin)
 	return r, took, nil
+}
+
+// join joins two parts of a detail with "; ", either may be empty.
+func join(a, b string) string {
+	if a == "" || b == "" {
+		return a + b
+	}
+	return a + "; " + b
 }
 
 func (l *Loader) failuresOf(target string) int {

@@ -62,11 +62,33 @@ type keyedEntry struct {
 }
 
 func (k *keyedLocker) Lock(ctx context.Context, key string) (func(), error) {
+	e, release := k.ref(key)
+	if err := e.m.lock(ctx); err != nil {
+		release()
+		return nil, err
+	}
+	return unlocker(e, release), nil
+}
+
+// tryLock takes the lock for key if it is free, without waiting.
+func (k *keyedLocker) tryLock(key string) (unlock func(), ok bool) {
+	e, release := k.ref(key)
+	select {
+	case e.m <- struct{}{}:
+		return unlocker(e, release), true
+	default:
+		release()
+		return nil, false
+	}
+}
+
+// ref returns key's entry, counting the caller in until release.
+func (k *keyedLocker) ref(key string) (e *keyedEntry, release func()) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
 	}
-	e := k.locks[key]
+	e = k.locks[key]
 	if e == nil {
 		e = &keyedEntry{m: newMutex()}
 		k.locks[key] = e
@@ -74,7 +96,7 @@ func (k *keyedLocker) Lock(ctx context.Context, key string) (func(), error) {
 	e.refs++
 	k.mu.Unlock()
 
-	release := func() {
+	return e, func() {
 		k.mu.Lock()
 		e.refs--
 		if e.refs == 0 {
@@ -82,17 +104,17 @@ func (k *keyedLocker) Lock(ctx context.Context, key string) (func(), error) {
 		}
 		k.mu.Unlock()
 	}
-	if err := e.m.lock(ctx); err != nil {
-		release()
-		return nil, err
-	}
+}
+
+// unlocker lets go of e, once.
+func unlocker(e *keyedEntry, release func()) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			e.m.unlock()
 			release()
 		})
-	}, nil
+	}
 }
 
 // perCallLocker creates a new lock on every call: the bug of writing

@@ -18,7 +18,7 @@ type Log struct {
 	n       int        // events in ring
 	seq     int        // events ever appended
 	stats   Stats
-	waiting map[string]time.Duration // worker -> when its current wait began
+	waiting map[waitKey]time.Duration // a pass -> when its current wait began
 	subs    map[chan struct{}]struct{}
 }
 
@@ -53,18 +53,27 @@ func (l *Log) Append(e Event) {
 	l.mu.Unlock()
 }
 
+// waitKey names one pass through a worker's steps: the repetitions of
+// a steady line, and a background refresh, wait on their own.
+type waitKey struct {
+	worker     string
+	rep        int
+	background bool
+}
+
 // trackWait measures lock and in-flight waits for Stats.MaxWaitMs.
 func (l *Log) trackWait(e Event) {
+	k := waitKey{e.Worker, e.Rep, e.Background}
 	switch e.Kind {
 	case KindLockWait:
 		if l.waiting == nil {
-			l.waiting = make(map[string]time.Duration)
+			l.waiting = make(map[waitKey]time.Duration)
 		}
-		l.waiting[e.Worker] = e.At
+		l.waiting[k] = e.At
 	case KindLockAcquired, KindShared, KindOnceDone, KindError:
-		if at, ok := l.waiting[e.Worker]; ok {
+		if at, ok := l.waiting[k]; ok {
 			l.stats.noteWait(e.At - at)
-			delete(l.waiting, e.Worker)
+			delete(l.waiting, k)
 		}
 	}
 }

@@ -11,6 +11,10 @@ type Options struct {
 	Strategy Strategy
 	Latency  time.Duration // added before every network fetch
 	Timeout  time.Duration // bounds each network fetch; 0 means DefaultTimeout
+	TTL      time.Duration // how long an entry stays fresh; 0 never expires (Config.TTL)
+	Beta     float64       // xfetch's beta; 0 means DefaultBeta (Config.Beta)
+	// Rand is xfetch's random source (Config.Rand); nil for math/rand/v2.
+	Rand     func() float64
 	Fetcher  Fetcher
 	Store    Store  // nil means a fresh MemoryStore
 	CrossTab Locker // for the crosstab strategy
@@ -20,11 +24,13 @@ type Options struct {
 	RunID string
 }
 
-// Run starts one goroutine per worker, each running its steps in order,
-// and returns the Stats when all have finished. Events stream into
-// o.Log as they happen. A failed step is counted and the worker goes on.
-// When ctx is cancelled every wait and fetch ends promptly, Run returns
-// ctx's error with the Stats so far, and no goroutine of the run is left.
+// Run starts one goroutine per worker, each running its steps in order
+// (a steady line's, once per period: see Worker), and returns the Stats
+// when all have finished, background refreshes included. Events stream
+// into o.Log as they happen. A failed step is counted and the worker
+// goes on. When ctx is cancelled every wait and fetch ends promptly, Run
+// returns ctx's error with the Stats so far, and no goroutine of the run
+// is left.
 func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	log := o.Log
 	if log == nil {
@@ -34,6 +40,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	l, err := NewLoader(Config{
 		Strategy: o.Strategy, Fetcher: o.Fetcher, Store: o.Store, CrossTab: o.CrossTab,
 		Latency: o.Latency, Timeout: o.Timeout, Sink: log.Append, RunID: o.RunID, Start: start,
+		TTL: o.TTL, Beta: o.Beta, Rand: o.Rand,
 	})
 	if err != nil {
 		return Stats{}, err
@@ -42,38 +49,58 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 
 	var wg sync.WaitGroup
 	for _, w := range s.Workers {
-		for _, name := range w.Names() {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				runWorker(ctx, l, name, w.Steps)
-			}()
+		for i, name := range w.Names() {
+			wg.Go(func() {
+				if w.Every > 0 {
+					runSteady(ctx, l, name, w, i, start)
+				} else {
+					runSteps(ctx, l, caller{worker: name}, w.Steps)
+				}
+				detail := ""
+				if ctx.Err() != nil {
+					detail = "stopped: " + ctx.Err().Error()
+				}
+				l.emit(caller{worker: name}, "", KindDone, detail, "")
+			})
 		}
 	}
 	wg.Wait()
+	l.Wait()
 	log.setWall(time.Since(start))
 	return log.Stats(), ctx.Err()
 }
 
-func runWorker(ctx context.Context, l *Loader, name string, steps []Step) {
+// runSteady starts replica i's repetitions of w on schedule, each in a
+// goroutine of its own (open-model arrivals: see Worker), and waits for
+// them all.
+func runSteady(ctx context.Context, l *Loader, name string, w Worker, i int, start time.Time) {
+	var reps sync.WaitGroup
+	off := w.Offset(i)
+	for k := range w.Repetitions(i) {
+		at := start.Add(off + time.Duration(k)*w.Every)
+		if sleep(ctx, time.Until(at)) != nil {
+			break
+		}
+		reps.Go(func() { runSteps(ctx, l, caller{worker: name, rep: k + 1}, w.Steps) })
+	}
+	reps.Wait()
+}
+
+// runSteps runs steps in order as c, until ctx is done.
+func runSteps(ctx context.Context, l *Loader, c caller, steps []Step) {
 	for _, st := range steps {
 		if ctx.Err() != nil {
 			break
 		}
 		switch st.Kind {
 		case StepGet:
-			_, _ = l.Get(ctx, name, st.URL)
+			_, _ = l.get(ctx, c, st.URL)
 		case StepFetch:
-			_, _ = l.Fetch(ctx, name, st.URL)
+			_, _ = l.fetchStep(ctx, c, st.URL)
 		case StepWork:
-			_ = l.Work(ctx, name, st.Dur)
+			_ = l.work(ctx, c, st.Dur)
 		case StepOnce:
-			_ = l.Once(ctx, name, st.Name, st.Dur)
+			_ = l.once(ctx, c, st.Name, st.Dur)
 		}
 	}
-	detail := ""
-	if ctx.Err() != nil {
-		detail = "stopped: " + ctx.Err().Error()
-	}
-	l.emit(name, "", KindDone, detail, "")
 }

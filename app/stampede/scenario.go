@@ -19,6 +19,11 @@ const (
 	MaxName      = 64       // characters in a worker or once name
 	MaxURL       = 2048     // characters in a URL
 	MaxTextBytes = 64 << 10 // bytes of scenario text
+	// MaxRequests bounds the get and fetch steps a run makes in all:
+	// steps × replicas × repetitions, summed over the lines.
+	MaxRequests = 100000
+	// MinPeriod is the shortest period of a steady line.
+	MinPeriod = time.Millisecond
 )
 
 // StepKind is what a step does.
@@ -61,10 +66,68 @@ func (s Step) String() string {
 }
 
 // Worker is one line of a scenario: Count goroutines that each run Steps.
+//
+// A steady line (`readers x40 every 100ms for 6s: get data/hot.json`)
+// has Every and For: each replica runs its Steps once per Every until
+// For has passed since the run started, the replicas' first starts
+// spread evenly over the first period (replica i, from 0, starts at
+// i·Every/Count), so the line above asks 400 times a second. Each
+// repetition starts on schedule in a goroutine of its own, whether or
+// not the previous one has finished: arrivals do not wait for answers,
+// as users' requests do not (an open-model load generator such as wrk2
+// or vegeta). Waiting instead would ask less exactly when answers are
+// slow and hide the stampede it is meant to show. MaxRequests bounds
+// the repetitions.
 type Worker struct {
 	Name  string
 	Count int // replicas; 1 unless the line says xN
 	Steps []Step
+	Every time.Duration // period of a steady line; 0 runs Steps once
+	For   time.Duration // how long a steady line keeps starting repetitions
+}
+
+// Offset is when replica i (from 0) of a steady line first starts, after
+// the run's start; 0 for a line that runs once.
+func (w Worker) Offset(i int) time.Duration {
+	if w.Every <= 0 || w.Count <= 1 {
+		return 0
+	}
+	return time.Duration(int64(i) * int64(w.Every) / int64(w.Count))
+}
+
+// Repetitions is how many times replica i (from 0) runs its steps: once
+// on a line that runs once, else once per period from its Offset until
+// For.
+func (w Worker) Repetitions(i int) int {
+	if w.Every <= 0 {
+		return 1
+	}
+	left := w.For - w.Offset(i)
+	if left <= 0 {
+		return 0
+	}
+	return int((left + w.Every - 1) / w.Every)
+}
+
+// Requests is how many get and fetch steps the line makes in all.
+func (w Worker) Requests() int {
+	steps := 0
+	for _, st := range w.Steps {
+		if st.Kind == StepGet || st.Kind == StepFetch {
+			steps++
+		}
+	}
+	if steps == 0 {
+		return 0
+	}
+	if w.Every <= 0 {
+		return steps * w.Count
+	}
+	reps := 0
+	for i := range w.Count {
+		reps += w.Repetitions(i)
+	}
+	return steps * reps
 }
 
 // Names returns the names of the worker's goroutines: Name itself, or
@@ -94,6 +157,26 @@ func (s *Scenario) TotalWorkers() int {
 	return n
 }
 
+// Requests is how many get and fetch steps the scenario makes in all,
+// repetitions of steady lines included; Parse keeps it to MaxRequests.
+func (s *Scenario) Requests() int {
+	n := 0
+	for _, w := range s.Workers {
+		n += w.Requests()
+	}
+	return n
+}
+
+// Span is how long the steady lines keep asking: the longest For, 0
+// when no line repeats.
+func (s *Scenario) Span() time.Duration {
+	var d time.Duration
+	for _, w := range s.Workers {
+		d = max(d, w.For)
+	}
+	return d
+}
+
 // URLs lists the distinct URLs of get and fetch steps in order of first use.
 func (s *Scenario) URLs() []string {
 	seen := map[string]bool{}
@@ -116,6 +199,9 @@ func (s *Scenario) Format() string {
 		b.WriteString(w.Name)
 		if w.Count != 1 {
 			fmt.Fprintf(&b, " x%d", w.Count)
+		}
+		if w.Every > 0 {
+			fmt.Fprintf(&b, " every %v for %v", w.Every, w.For)
 		}
 		b.WriteString(": ")
 		for i, st := range w.Steps {
@@ -146,10 +232,11 @@ func (e *ParseError) Error() string {
 // Parse reads a scenario:
 //
 //	# comment
-//	name [xN]: step; step; ...
+//	name [xN] [every PERIOD for DURATION]: step; step; ...
 //
 // with the steps `get URL`, `fetch URL`, `work DURATION` and
-// `once NAME DURATION`. Errors are *ParseError naming line and column.
+// `once NAME DURATION`; `every … for …` makes a steady line (see
+// Worker). Errors are *ParseError naming line and column.
 func Parse(text string) (*Scenario, error) {
 	if len(text) > MaxTextBytes {
 		return nil, &ParseError{Msg: fmt.Sprintf("scenario is %d bytes: at most %d (64 KiB) allowed", len(text), MaxTextBytes)}
@@ -161,7 +248,7 @@ func Parse(text string) (*Scenario, error) {
 	}
 	s := &Scenario{}
 	firstLine := map[string]int{}
-	total := 0
+	total, requests := 0, 0
 	for i, line := range lines {
 		p := &lineParser{line: line, n: i + 1}
 		w, ok, err := p.parse()
@@ -179,6 +266,14 @@ func Parse(text string) (*Scenario, error) {
 		if total > MaxWorkers {
 			return nil, p.errAt(p.nameCol, "too many workers: %d so far, at most %d in total", total, MaxWorkers)
 		}
+		requests += w.Requests()
+		if requests > MaxRequests {
+			col := p.nameCol
+			if w.Every > 0 {
+				col = p.everyCol
+			}
+			return nil, p.errAt(col, "too many requests: %d so far, at most %d in a run (get and fetch steps × workers × repetitions)", requests, MaxRequests)
+		}
 		s.Workers = append(s.Workers, w)
 	}
 	if len(s.Workers) == 0 {
@@ -189,9 +284,10 @@ func Parse(text string) (*Scenario, error) {
 
 // lineParser parses one line.
 type lineParser struct {
-	line    string
-	n       int
-	nameCol int
+	line     string
+	n        int
+	nameCol  int
+	everyCol int // of `every`, on a steady line
 }
 
 func (p *lineParser) errAt(byteOff int, format string, args ...any) *ParseError {
@@ -249,7 +345,8 @@ func (p *lineParser) parse() (Worker, bool, error) {
 	return w, true, nil
 }
 
-// header parses `name` or `name xN`.
+// header parses `name`, `name xN`, and either followed by
+// `every PERIOD for DURATION`.
 func (p *lineParser) header(h string, w *Worker) error {
 	fields, offs := splitFields(h, 0)
 	if len(fields) == 0 {
@@ -261,24 +358,70 @@ func (p *lineParser) header(h string, w *Worker) error {
 		return p.errAt(offs[0], "worker name %q: %v", truncate(name), err)
 	}
 	w.Name = name
-	switch len(fields) {
-	case 1:
-	case 2:
-		c := fields[1]
+	i := 1
+	if i < len(fields) && fields[i] != "every" {
+		c := fields[i]
 		if len(c) < 2 || (c[0] != 'x' && c[0] != 'X') {
-			return p.errAt(offs[1], "unexpected %q after the worker name: want xN, like x50", truncate(c))
+			return p.errAt(offs[i], "unexpected %q after the worker name: want xN, like x50, or every", truncate(c))
 		}
 		n, err := strconv.Atoi(c[1:])
 		if err != nil || n < 1 {
-			return p.errAt(offs[1], "bad replica count %q: want x1 to x%d", truncate(c), MaxWorkers)
+			return p.errAt(offs[i], "bad replica count %q: want x1 to x%d", truncate(c), MaxWorkers)
 		}
 		if n > MaxWorkers {
-			return p.errAt(offs[1], "replica count %d is over the limit of %d workers", n, MaxWorkers)
+			return p.errAt(offs[i], "replica count %d is over the limit of %d workers", n, MaxWorkers)
 		}
 		w.Count = n
-	default:
-		return p.errAt(offs[2], "unexpected %q before ':': want `name` or `name xN`", truncate(fields[2]))
+		i++
 	}
+	if i < len(fields) && fields[i] == "every" {
+		if err := p.every(h, fields[i:], offs[i:], w); err != nil {
+			return err
+		}
+		i += 4
+	}
+	if i < len(fields) {
+		return p.errAt(offs[i], "unexpected %q before ':': want `name`, `name xN` or `name xN every 100ms for 6s`", truncate(fields[i]))
+	}
+	return nil
+}
+
+// every parses `every PERIOD for DURATION`, the fields from `every` on;
+// h is the header they come from.
+func (p *lineParser) every(h string, fields []string, offs []int, w *Worker) error {
+	const usage = "a period and a duration, like `every 100ms for 6s`"
+	p.everyCol = offs[0]
+	if len(fields) < 2 {
+		return p.errAt(len(h), "every needs %s", usage)
+	}
+	period, err := time.ParseDuration(fields[1])
+	switch {
+	case err != nil:
+		return p.errAt(offs[1], "bad period %q: want a Go duration like 100ms", truncate(fields[1]))
+	case period < MinPeriod:
+		return p.errAt(offs[1], "period %s must be at least %v", fields[1], MinPeriod)
+	case period > MaxDuration:
+		return p.errAt(offs[1], "period %s is over the limit of %v", fields[1], MaxDuration)
+	}
+	if len(fields) < 3 {
+		return p.errAt(len(h), "every needs %s", usage)
+	}
+	if fields[2] != "for" {
+		return p.errAt(offs[2], "unexpected %q after the period: want %s", truncate(fields[2]), usage)
+	}
+	if len(fields) < 4 {
+		return p.errAt(len(h), "every needs %s", usage)
+	}
+	d, err := time.ParseDuration(fields[3])
+	switch {
+	case err != nil:
+		return p.errAt(offs[3], "bad duration %q: want a Go duration like 6s", truncate(fields[3]))
+	case d > MaxDuration:
+		return p.errAt(offs[3], "duration %s is over the limit of %v", fields[3], MaxDuration)
+	case d < period:
+		return p.errAt(offs[3], "duration %s is shorter than the period %v: want at least one period", fields[3], period)
+	}
+	w.Every, w.For = period, d
 	return nil
 }
 

@@ -27,6 +27,13 @@ func TestParse(t *testing.T) {
 				{Name: "X", Count: 1, Steps: []Step{{Kind: StepGet, URL: "/abs"}}},
 			}},
 		{"unicode name, tabs", "café\tx2:\tget\tdata/a.json", []Worker{{Name: "café", Count: 2, Steps: []Step{{Kind: StepGet, URL: "data/a.json"}}}}},
+		{"steady line", "readers x40 every 100ms for 6s: get data/hot.json",
+			[]Worker{{Name: "readers", Count: 40, Steps: []Step{{Kind: StepGet, URL: "data/hot.json"}}, Every: 100 * time.Millisecond, For: 6 * time.Second}}},
+		{"steady without replicas, odd spellings", "tick\tevery 1.5s  for 1m: work 1ms; fetch x\nevery every 1ms for 1ms: get y",
+			[]Worker{
+				{Name: "tick", Count: 1, Steps: []Step{{Kind: StepWork, Dur: time.Millisecond}, {Kind: StepFetch, URL: "x"}}, Every: 1500 * time.Millisecond, For: time.Minute},
+				{Name: "every", Count: 1, Steps: []Step{{Kind: StepGet, URL: "y"}}, Every: time.Millisecond, For: time.Millisecond},
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,10 +60,25 @@ func TestParseErrors(t *testing.T) {
 		{"long name", long + ": get x", `line 1, col 1: worker name "` + long[:40] + `…": 65 characters, at most 64`},
 		{"duplicate", "a: get x\na: get y", `line 2, col 1: worker "a" is already named on line 1`},
 		{"bad count", "a x0: get x", `line 1, col 3: bad replica count "x0": want x1 to x10000`},
-		{"count not x", "a 5: get x", `line 1, col 3: unexpected "5" after the worker name: want xN, like x50`},
+		{"count not x", "a 5: get x", `line 1, col 3: unexpected "5" after the worker name: want xN, like x50, or every`},
 		{"count over", "a x10001: get x", "line 1, col 3: replica count 10001 is over the limit of 10000 workers"},
 		{"total over", "a x6000: get x\nb x5000: get x", "line 2, col 1: too many workers: 11000 so far, at most 10000 in total"},
-		{"extra header word", "a x2 y: get x", `line 1, col 6: unexpected "y" before ':': want ` + "`name` or `name xN`"},
+		{"extra header word", "a x2 y: get x", `line 1, col 6: unexpected "y" before ':': want ` + "`name`, `name xN` or `name xN every 100ms for 6s`"},
+		{"every alone", "a x2 every: get x", "line 1, col 11: every needs a period and a duration, like `every 100ms for 6s`"},
+		{"every without for", "a x2 every 1s: get x", "line 1, col 14: every needs a period and a duration, like `every 100ms for 6s`"},
+		{"every without duration", "a x2 every 1s for: get x", "line 1, col 18: every needs a period and a duration, like `every 100ms for 6s`"},
+		{"every, not for", "a every 1s during 2s: get x", `line 1, col 12: unexpected "during" after the period: want a period and a duration, like ` + "`every 100ms for 6s`"},
+		{"period 0", "a x2 every 0s for 1s: get x", "line 1, col 12: period 0s must be at least 1ms"},
+		{"period under 1ms", "a every 500us for 1s: get x", "line 1, col 9: period 500us must be at least 1ms"},
+		{"bad period", "a every often for 1s: get x", `line 1, col 9: bad period "often": want a Go duration like 100ms`},
+		{"period over limit", "a every 2m for 1m: get x", "line 1, col 9: period 2m is over the limit of 1m0s"},
+		{"duration over limit", "readers x40 every 100ms for 61s: get x", "line 1, col 29: duration 61s is over the limit of 1m0s"},
+		{"bad duration of load", "a every 1s for ever: get x", `line 1, col 16: bad duration "ever": want a Go duration like 6s`},
+		{"duration under period", "a every 1s for 500ms: get x", "line 1, col 16: duration 500ms is shorter than the period 1s: want at least one period"},
+		{"words after every clause", "a every 1s for 2s x3: get x", `line 1, col 19: unexpected "x3" before ':': want ` + "`name`, `name xN` or `name xN every 100ms for 6s`"},
+		{"too many requests, steady", "a: get x\nb x1000 every 1ms for 60s: get x", "line 2, col 9: too many requests: 60000001 so far, at most 100000 in a run (get and fetch steps × workers × repetitions)"},
+		{"too many requests, steady, just over", "b x100 every 10ms for 10s: get x; fetch y; work 1ms", "line 1, col 8: too many requests: 200000 so far, at most 100000 in a run (get and fetch steps × workers × repetitions)"},
+		{"too many requests, one-shot lines", "a x10000: " + strings.Repeat("get x; ", 10) + "get x", "line 1, col 1: too many requests: 110000 so far, at most 100000 in a run (get and fetch steps × workers × repetitions)"},
 		{"empty step", "a: get x;; get y", "line 1, col 10: empty step: want get, fetch, work or once"},
 		{"no steps", "a:", "line 1, col 3: empty step: want get, fetch, work or once"},
 		{"get without url", "a: get", "line 1, col 7: get needs a URL"},
@@ -143,7 +165,8 @@ func FuzzParse(f *testing.F) {
 	for _, p := range Presets() {
 		f.Add(p.Text)
 	}
-	for _, s := range []string{"a: gte x", "a x0: get x", "a: get javascript:x", "a: work 61s", "é\xff: get x", "a: once j 1s;;", ": x", "a:b:c: get d", "a: get x # c", "#\n#\n"} {
+	for _, s := range []string{"a: gte x", "a x0: get x", "a: get javascript:x", "a: work 61s", "é\xff: get x", "a: once j 1s;;", ": x", "a:b:c: get d", "a: get x # c", "#\n#\n",
+		"r x40 every 100ms for 6s: get data/hot.json", "r every 1ms for 1ms: work 1ms", "r x3 every 0s for 1s: get x", "r every 1s for 61s: get x", "r x7 every 333us for 1.0001s: fetch x; get y"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

@@ -28,11 +28,22 @@ const (
 	// an external Locker (the browser's Web Locks), re-checking the shared
 	// store after the lock is granted.
 	CrossTab Strategy = "crosstab"
+	// SWR is stale-while-revalidate: an expired entry is answered at
+	// once, marked stale, while one background refresh per URL fetches
+	// the new one under the URL's lock. Nobody waits unless the cache is
+	// empty; then it is Keyed.
+	SWR Strategy = "swr"
+	// XFetch is probabilistic early expiration (Vattani et al., VLDB
+	// 2015): a caller that finds a fresh entry refreshes it before it
+	// expires, with a probability that grows as expiry nears (see
+	// EarlyRefresh); the others keep the fresh value. On a miss or an
+	// expired entry it is Keyed.
+	XFetch Strategy = "xfetch"
 )
 
 // Strategies lists the strategies in teaching order.
 func Strategies() []Strategy {
-	return []Strategy{None, Lock, Keyed, Singleflight, PerCall, CrossTab}
+	return []Strategy{None, Lock, Keyed, Singleflight, PerCall, CrossTab, SWR, XFetch}
 }
 
 // Describe says in one line what the strategy does.
@@ -50,13 +61,17 @@ func (s Strategy) Describe() string {
 		return "the bug: a new lock per call protects nothing"
 	case CrossTab:
 		return "a Web Lock per URL across all tabs, sharing the IndexedDB cache"
+	case SWR:
+		return "stale-while-revalidate: an expired entry is answered at once while one background refresh per URL fetches the new one"
+	case XFetch:
+		return "probabilistic early expiration (xfetch): one caller refreshes before expiry, so nobody waits or gets a stale answer"
 	}
 	return "unknown strategy"
 }
 
 // dedups reports whether the strategy promises one fetch per URL.
 func (s Strategy) dedups() bool {
-	return s == Lock || s == Keyed || s == Singleflight || s == CrossTab
+	return s == Lock || s == Keyed || s == Singleflight || s == CrossTab || s == SWR || s == XFetch
 }
 
 // ParseStrategy checks a strategy name.

@@ -81,7 +81,14 @@ func TestReliabFaultsFanOut(t *testing.T) {
 			t.Run(name+"/"+string(s), func(t *testing.T) {
 				f := &fakeFetcher{delay: 20 * time.Millisecond, fail: map[string]error{"bad": fault}}
 				store := new(MemoryStore)
-				opts := Options{Strategy: s, Fetcher: f, Store: store, CrossTab: new(keyedLocker)}
+				log := NewLog(0)
+				opts := Options{Strategy: s, Fetcher: f, Store: store, CrossTab: new(keyedLocker), Log: log}
+				if s.dedups() {
+					// The failing fetch answers once the other nine wait on
+					// it, so a worker that starts late on a busy machine
+					// cannot miss the failure and fetch again.
+					f.gate = map[string]chan struct{}{"bad": openWhenWaiting(log, "bad", 9)}
+				}
 				st, err := Run(context.Background(), scen, opts)
 				if err != nil {
 					t.Fatal(err)
@@ -214,4 +221,27 @@ func TestReliabStressRandomCancel(t *testing.T) {
 			t.Errorf("run %d (%s): %d of %d workers reported done", i, s, dones, scen.TotalWorkers())
 		}
 	}
+}
+
+// openWhenWaiting returns a channel closed once log holds n lock-wait
+// events on target: n callers wait for its lock or its in-flight fetch.
+func openWhenWaiting(log *Log, target string, n int) chan struct{} {
+	gate := make(chan struct{})
+	wake, cancel := log.Subscribe()
+	go func() {
+		defer cancel()
+		for range wake {
+			waiting := 0
+			for _, e := range log.Since(0) {
+				if e.Kind == KindLockWait && e.Target == target {
+					waiting++
+				}
+			}
+			if waiting >= n {
+				close(gate)
+				return
+			}
+		}
+	}()
+	return gate
 }

@@ -29,27 +29,29 @@ type codeExcerpt struct {
 // The chunks several strategies share.
 var (
 	chunkGetLocked = goChunk{File: "app/stampede/loader.go", Note: "getLocked", Code: `
-	unlock, waited, err := l.acquire(ctx, worker, url, url)
+	unlock, waited, err := l.acquire(ctx, c, url, url)
 	if err != nil {
 		return Response{}, err
 	}
-	defer l.release(worker, url, unlock)`}
+	defer l.release(c, url, unlock)`}
 
 	chunkCallCFS = goChunk{File: "app/stampede/loader.go", Code: `
-	return l.checkFetchStore(ctx, worker, url, waited)`}
+	return l.checkFetchStore(ctx, c, url, waited)`}
 
 	chunkCheckFetchStore = goChunk{File: "app/stampede/loader.go", Note: "checkFetchStore, the critical section", Code: `
-	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+	r, st := l.lookup(ctx, c, url, waited)
+	if st == entryFresh {
 		return r, nil
 	}
-	return l.fetchStore(ctx, worker, url)`}
+	return l.fetchStore(ctx, c, url, replaces(st))`}
 
 	chunkFetchStore = goChunk{File: "app/stampede/loader.go", Note: "fetchStore", Code: `
-	r, took, err := l.fetch(ctx, worker, url)
+	r, took, err := l.fetch(ctx, c, url, old)
 	if err != nil {
-		l.noteFailure(url, worker, err)
+		l.noteFailure(url, c.worker, err)
 		return Response{}, err
 	}
+	r.StoredAt = time.Now() // its time to live starts now
 	// The entry is written whole in one Put; a failed Put leaves the old
 	// state and the caller still gets its response.
 	if err := l.store.Put(ctx, url, r); err != nil {`}
@@ -68,12 +70,13 @@ var codeExcerpts = map[stampede.Strategy]codeExcerpt{
 		Go: []goChunk{
 			{File: "app/stampede/loader.go", Note: "Get", Code: `
 	case None:
-		r, err = l.checkFetchStore(ctx, worker, url, 0)`},
+		r, err = l.checkFetchStore(ctx, c, url, 0)`},
 			{File: "app/stampede/loader.go", Note: "checkFetchStore, unguarded", Code: `
-	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+	r, st := l.lookup(ctx, c, url, waited)
+	if st == entryFresh {
 		return r, nil
 	}
-	return l.fetchStore(ctx, worker, url)`},
+	return l.fetchStore(ctx, c, url, replaces(st))`},
 		},
 		MirrorIn: "Python asyncio",
 		Mirror: `cache = {}
@@ -111,12 +114,12 @@ async def get_stuff(url):
 	},
 	stampede.Keyed: {
 		Go: []goChunk{
-			{File: "app/stampede/lock.go", Note: "keyedLocker.Lock, a lock per URL", Code: `
+			{File: "app/stampede/lock.go", Note: "keyedLocker.ref, a lock per URL", Code: `
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
 	}
-	e := k.locks[key]
+	e = k.locks[key]
 	if e == nil {
 		e = &keyedEntry{m: newMutex()}
 		k.locks[key] = e
@@ -126,7 +129,8 @@ async def get_stuff(url):
 			chunkGetLocked,
 			chunkCallCFS,
 			{File: "app/stampede/loader.go", Note: "checkFetchStore, checked again when held", Code: `
-	if r, ok := l.lookup(ctx, worker, url, waited); ok {
+	r, st := l.lookup(ctx, c, url, waited)
+	if st == entryFresh {
 		return r, nil
 	}`},
 		},
@@ -148,7 +152,7 @@ async def get_stuff(url):
 		if l.inflight == nil {
 			l.inflight = make(map[string]string)
 		}
-		l.inflight[url] = worker
+		l.inflight[url] = c.worker
 	}
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
@@ -157,10 +161,11 @@ async def get_stuff(url):
 			delete(l.inflight, url)
 			l.mu.Unlock()
 		}()
-		if r, ok := l.lookup(ctx, worker, url, 0); ok {
+		r, st := l.lookup(ctx, c, url, 0)
+		if st == entryFresh {
 			return flight{r, true}, nil
 		}
-		r, err := l.fetchStore(ctx, worker, url)
+		r, err := l.fetchStore(ctx, c, url, replaces(st))
 		return flight{r, false}, err
 	})`},
 			{File: "app/stampede/loader.go", Code: `
@@ -233,5 +238,105 @@ async function getStuff(url) {
     return stuff;
   });
 }`,
+	},
+	stampede.SWR: {
+		Go: []goChunk{
+			{File: "app/stampede/refresh.go", Note: "getStale", Code: `
+	r, st := l.lookup(ctx, c, url, 0)
+	switch st {
+	case entryFresh:
+		return r, nil
+	case entryExpired:
+		if !l.quiet {
+			l.emitStale(c, r, url)
+		}
+		l.refreshInBackground(ctx, c, url)
+		return r, nil
+	}
+	return l.getLocked(ctx, c, url)`},
+			{File: "app/stampede/refresh.go", Note: "refreshInBackground, one per URL", Code: `
+	if l.refreshing[url] {
+		l.mu.Unlock()
+		return
+	}`},
+			{File: "app/stampede/refresh.go", Note: "the refresh, in its own goroutine", Code: `
+		unlock, _, err := l.acquire(ctx, c, url, url)`},
+			{File: "app/stampede/refresh.go", Code: `
+		_, st := l.peek(ctx, url)
+		if st == entryFresh {
+			return
+		}
+		if _, err := l.fetchStore(ctx, c, url, replaces(st)); err != nil {`},
+		},
+		MirrorIn: "Python asyncio",
+		Mirror: `cache, locks, refreshing = {}, {}, {}  # url -> Entry, Lock, Task
+
+async def get_stuff(url):
+    entry = cache.get(url)
+    if entry is None:  # empty cache: wait, as keyed does
+        return await refresh(url)
+    if entry.expired() and url not in refreshing:
+        # nobody awaits this task: the callers get the stale entry
+        task = asyncio.create_task(refresh(url))
+        refreshing[url] = task
+        task.add_done_callback(lambda _: refreshing.pop(url, None))
+    return entry.stuff  # stale or not, at once
+
+async def refresh(url):
+    async with locks.setdefault(url, asyncio.Lock()):
+        entry = cache.get(url)
+        if entry is not None and not entry.expired():
+            return entry.stuff  # refreshed meanwhile
+        stuff = await fetch(url)
+        cache[url] = Entry(stuff, stored_at=time.monotonic())
+        return stuff`,
+	},
+	stampede.XFetch: {
+		Go: []goChunk{
+			{File: "app/stampede/refresh.go", Note: "getEarly", Code: `
+	r, st := l.peek(ctx, url)
+	if st != entryFresh {
+		return l.getLocked(ctx, c, url)
+	}
+	expiry := r.ExpiresAt(l.cfg.TTL)
+	if l.cfg.TTL <= 0 || !EarlyRefresh(time.Now(), expiry, r.Delta, l.beta, l.rand()) {`},
+			{File: "app/stampede/refresh.go", Code: `
+	unlock, ok := l.keyed.tryLock(url)
+	if !ok { // another caller holds url's lock: it is refreshing`},
+			{File: "app/stampede/refresh.go", Code: `
+	return l.fetchStore(ctx, c, url, replacing{exists: true, early: true, expiry: expiry})`},
+			{File: "app/stampede/expiry.go", Note: "EarlyRefresh, the paper's rule", Code: `
+	ahead := -float64(delta) * beta * math.Log(u) // ns, ≥ 0
+	gap := float64(expiry.Sub(now))               // ns until expiry
+	return ahead >= gap`},
+			{File: "app/stampede/loader.go", Note: "fetch: delta is what a caller waits", Code: `
+	r.Delta = time.Since(begin)`},
+		},
+		MirrorIn: "Python asyncio (after Vattani et al., VLDB 2015)",
+		Mirror: `cache, locks = {}, {}  # url -> Entry(stuff, delta, expiry), Lock
+
+async def get_stuff(url, beta=1.0):
+    entry = cache.get(url)
+    lock = locks.setdefault(url, asyncio.Lock())
+    if entry is None or time.monotonic() >= entry.expiry:
+        async with lock:  # a miss or an expired entry: as keyed
+            entry = cache.get(url)
+            if entry is None or time.monotonic() >= entry.expiry:
+                entry = await fetch_and_store(url)
+            return entry.stuff
+    # refresh early, at random: likelier as expiry nears, and the
+    # longer a fetch takes (delta); the others keep the fresh value
+    early = time.monotonic() - entry.delta * beta * math.log(1 - random.random())
+    if early >= entry.expiry and not lock.locked():
+        async with lock:  # one early refresh at a time
+            return (await fetch_and_store(url)).stuff
+    return entry.stuff
+
+async def fetch_and_store(url):
+    start = time.monotonic()
+    stuff = await fetch(url)
+    delta = time.monotonic() - start  # what a refresh costs a caller
+    cache[url] = Entry(stuff, delta, expiry=time.monotonic() + TTL)
+    return cache[url]`,
 	},
 }

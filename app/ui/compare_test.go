@@ -61,8 +61,8 @@ func TestCompareEveryStrategy(t *testing.T) {
 		crossTab stampede.Locker
 		want     []string
 	}{
-		{"without crosstab", nil, []string{"none", "lock", "keyed", "singleflight", "percall"}},
-		{"with crosstab", make(chanLocker, 1), []string{"none", "lock", "keyed", "singleflight", "percall", "crosstab"}},
+		{"without crosstab", nil, []string{"none", "lock", "keyed", "singleflight", "percall", "swr", "xfetch"}},
+		{"with crosstab", make(chanLocker, 1), []string{"none", "lock", "keyed", "singleflight", "percall", "crosstab", "swr", "xfetch"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &countingFetcher{delay: 50 * time.Millisecond}
@@ -225,7 +225,7 @@ func TestCompareBusyAndStop(t *testing.T) {
 	})
 	res := <-out
 	d.Consume()
-	for _, want := range []string{`data-state="running"`, "running none (1/5)…"} {
+	for _, want := range []string{`data-state="running"`, "running none (1/7)…"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("while comparing the page lacks %s", want)
 		}
@@ -241,7 +241,7 @@ func TestCompareBusyAndStop(t *testing.T) {
 	if p.run.busy || p.run.cmp.State != compareStopped {
 		t.Errorf("after Stop: running %v, state %q", p.run.busy, p.run.cmp.State)
 	}
-	wantHTML(t, p, "Stopped after 1 of 5 strategies.", `data-verdict="stopped"`)
+	wantHTML(t, p, "Stopped after 1 of 7 strategies.", `data-verdict="stopped"`)
 }
 
 func TestCompareRefusesBadInput(t *testing.T) {

@@ -18,8 +18,10 @@ type Env struct {
 	Fetcher   stampede.Fetcher                                   // browser fetch (nil natively during prerender)
 	OpenStore func(ctx context.Context) (stampede.Store, string) // store + a notice when falling back to memory ("" if IndexedDB works); nil → MemoryStore
 	CrossTab  stampede.Locker                                    // cross-tab locks (Web Locks); nil when the browser has none
-	// NoCrossTab says why CrossTab is nil, e.g. "crosstab needs Web Locks
-	// (navigator.locks), which this browser does not have"; the page shows it.
+	// NoCrossTab says why CrossTab is nil, e.g. "the crosstab strategy
+	// needs Web Locks (navigator.locks), which this browser does not
+	// have" (weblock.ErrUnsupported, which is stampede.ErrNoCrossTab); the
+	// page shows it.
 	NoCrossTab string
 	Tabs       Channel // carries run events to and from the other tabs; nil: none
 	Version    string

@@ -284,7 +284,7 @@ func TestRunStatsAttrs(t *testing.T) {
 	want := map[string]string{"data-state": "done", "data-run-id": "run-1-5", "data-strategy": "keyed", "data-workers": "4",
 		"data-requests": "6", "data-fetches": "2", "data-hits": "3", "data-shared": "1", "data-deduped": "4",
 		"data-errors": "1", "data-wall-ms": "312.5", "data-max-wait-ms": "20", "data-once-runs": "1",
-		"data-events": "30", "data-stopped": "false"}
+		"data-events": "30", "data-stopped": "false", "data-stale": "0", "data-refreshes": "0", "data-p50-ms": "0", "data-p99-ms": "0", "data-peak-fetches": "0"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("done attrs:\n got %v\nwant %v", got, want)
 	}

@@ -6,7 +6,8 @@
 // it is open: IndexedDB commits a transaction by itself once control
 // returns to the event loop, so a transaction can never be held across a
 // fetch or a lock wait. The Go-side lock of the caller guards a sequence of
-// these calls.
+// these calls. Puts that arrive together share one transaction (a group
+// commit), each returning once that transaction has committed.
 //
 // Outside the browser the package still compiles, so that the native build
 // of the site can prerender its pages: Open fails there and OpenOrMemory
@@ -37,10 +38,6 @@ var (
 	// ErrNotBrowser is what Open returns in a native build.
 	ErrNotBrowser = errors.New("idbstore: only available in a browser (js/wasm)")
 )
-
-// resetNotice is OpenOrMemory's notice when it deleted a database that a
-// newer version of the page had made.
-const resetNotice = "The cache database was made by a newer version of Stampede that this page cannot read: it was reset, and the cache starts empty."
 
 // unavailable is OpenOrMemory's notice when it falls back to memory.
 func unavailable(err error) string {

@@ -31,8 +31,10 @@ const Prefix = "stampede:"
 func LockName(key string) string { return Prefix + key }
 
 var (
-	// ErrUnsupported reports a browser without the Web Locks API.
-	ErrUnsupported = errors.New("crosstab needs Web Locks (navigator.locks), which this browser does not have")
+	// ErrUnsupported reports a browser without the Web Locks API. It is
+	// the engine's ErrNoCrossTab, so that errors.Is matches either and the
+	// page says one thing whichever of them it shows.
+	ErrUnsupported = stampede.ErrNoCrossTab
 	// ErrNotBrowser is what New returns in a native build.
 	ErrNotBrowser = errors.New("weblock: only available in a browser (js/wasm)")
 )
