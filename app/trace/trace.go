@@ -131,7 +131,16 @@ type laneKey struct{ tab, worker string }
 // Lane returns the lane of worker in tab, or nil.
 func (t *Trace) Lane(tab, worker string) *Lane { return t.lanes[laneKey{tab, worker}] }
 
-// open is what a lane has started and not yet ended.
+// pass names one pass of a worker, which pairs its events: a steady
+// line's repetitions of one worker may overlap (Event.Rep), and so may a
+// background refresh the worker's request started (Event.Background).
+type pass struct {
+	lane       *Lane
+	rep        int
+	background bool
+}
+
+// open is what a pass has started and not yet ended.
 type open struct {
 	held, wait, fetch, work, once *Interval
 	// replaced are intervals a new one of their kind replaced before an
@@ -141,9 +150,13 @@ type open struct {
 
 // Build reads a run's events, in the order the run logged them. The
 // intervals point into events, which Build does not change.
+//
+// Events are paired within a pass: the same tab, worker, repetition
+// (Event.Rep) and Background flag. A lane holds all its worker's passes.
 func Build(events []stampede.Event) *Trace {
 	t := &Trace{lanes: map[laneKey]*Lane{}}
-	opens := map[*Lane]*open{}
+	opens := map[pass]*open{}
+	var passes []pass // in order of first event
 	for i := range events {
 		e := &events[i]
 		if i == 0 || e.At < t.Min {
@@ -157,16 +170,30 @@ func Build(events []stampede.Event) *Trace {
 			lane = &Lane{Tab: e.Tab, Worker: e.Worker}
 			t.lanes[laneKey{e.Tab, e.Worker}] = lane
 			t.Lanes = append(t.Lanes, lane)
-			opens[lane] = &open{}
 		}
-		t.step(lane, opens[lane], e)
+		p := pass{lane, e.Rep, e.Background}
+		o := opens[p]
+		if o == nil {
+			o = &open{}
+			opens[p] = o
+			passes = append(passes, p)
+		}
+		t.step(lane, o, e)
+	}
+	// What is still open ends at the last event: lane by lane, in the
+	// order of the lanes' first events.
+	byLane := map[*Lane][]pass{}
+	for _, p := range passes {
+		byLane[p.lane] = append(byLane[p.lane], p)
 	}
 	for _, lane := range t.Lanes {
-		o := opens[lane]
-		for _, iv := range append(o.replaced, o.held, o.wait, o.fetch, o.work, o.once) {
-			if iv != nil {
-				iv.End, iv.Open = t.Max, true
-				t.add(lane, iv)
+		for _, p := range byLane[lane] {
+			o := opens[p]
+			for _, iv := range append(o.replaced, o.held, o.wait, o.fetch, o.work, o.once) {
+				if iv != nil {
+					iv.End, iv.Open = t.Max, true
+					t.add(lane, iv)
+				}
 			}
 		}
 	}
@@ -174,7 +201,7 @@ func Build(events []stampede.Event) *Trace {
 	return t
 }
 
-// step applies one event to its lane.
+// step applies one event to its pass o, in lane.
 func (t *Trace) step(lane *Lane, o *open, e *stampede.Event) {
 	begin := func(slot **Interval, k Kind) {
 		if *slot != nil {

@@ -19,6 +19,8 @@ func detail(s string) opt          { return func(e *stampede.Event) { e.Detail =
 func latency(ms float64) opt       { return func(e *stampede.Event) { e.AddedLatency = dur(ms) } }
 func status(code int) opt          { return func(e *stampede.Event) { e.Status = code } }
 func stored() opt                  { return func(e *stampede.Event) { e.Stored = true } }
+func rep(n int) opt                { return func(e *stampede.Event) { e.Rep = n } }
+func background() opt              { return func(e *stampede.Event) { e.Background = true } }
 func dur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
 
 // ev is an event at ms milliseconds.
@@ -265,6 +267,49 @@ func TestBuild(t *testing.T) {
 				"link ? -> w hit 6-6 (elsewhere: r0)",
 				"link w fetch 7-9 -> b hit 10-10",
 				"link ? -> b hit 11-11",
+			},
+		},
+		{
+			// A steady line's repetitions of one worker overlap when a
+			// step outlasts the period: each pairs its own events.
+			name: "steady repetitions",
+			events: seq(
+				ev(0, "r", stampede.KindLockWait, stuff, rep(1)),
+				ev(0, "r", stampede.KindLockAcquired, stuff, rep(1)),
+				ev(1, "r", stampede.KindFetchStart, stuff, rep(1)),
+				ev(10, "r", stampede.KindLockWait, stuff, rep(2)),
+				ev(30, "r", stampede.KindFetchDone, stuff, rep(1), stored()),
+				ev(30, "r", stampede.KindLockReleased, stuff, rep(1)),
+				ev(31, "r", stampede.KindLockAcquired, stuff, rep(2)),
+				ev(31, "r", stampede.KindCacheHit, stuff, rep(2), by("r")),
+				ev(31, "r", stampede.KindLockReleased, stuff, rep(2)),
+			),
+			want: []string{
+				"r: wait 0-0, fetch 1-30, held 0-30, wait 10-31, hit 31-31, held 31-31",
+				"link r fetch 1-30 -> r hit 31-31",
+			},
+		},
+		{
+			// swr answers a stale hit at once and refreshes in the
+			// background under the worker's name, while the worker goes
+			// on: the refresh pairs apart from the worker's own steps.
+			name: "background refresh",
+			events: seq(
+				ev(0, "w", stampede.KindCacheHit, stuff, by("old"), byRun("r0")),
+				ev(0, "w", stampede.KindLockWait, stuff, background()),
+				ev(0, "w", stampede.KindLockAcquired, stuff, background()),
+				ev(1, "w", stampede.KindFetchStart, stuff, background()),
+				ev(2, "w", stampede.KindLockWait, other),
+				ev(3, "w", stampede.KindLockAcquired, other),
+				ev(4, "w", stampede.KindFetchStart, other),
+				ev(20, "w", stampede.KindFetchDone, stuff, background(), stored()),
+				ev(20, "w", stampede.KindLockReleased, stuff, background()),
+				ev(25, "w", stampede.KindError, other),
+				ev(25, "w", stampede.KindLockReleased, other),
+			),
+			want: []string{
+				"w: hit 0-0, wait 0-0, wait 2-3, fetch 1-20, held 0-20, fetch 4-25 failed, error 25-25 failed, held 3-25",
+				"link ? -> w hit 0-0 (elsewhere: r0)",
 			},
 		},
 		{
