@@ -153,13 +153,19 @@ async def get_stuff(url):
 			l.inflight = make(map[string]string)
 		}
 		l.inflight[url] = c.worker
+		// inflight and the group change together under mu (the flight
+		// forgets its key as it leaves inflight), so this DoChan starts
+		// a flight: counted here, before the caller can return.
+		l.bg.Add(1)
 	}
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
 			l.mu.Lock()
 			delete(l.inflight, url)
+			l.group.Forget(url)
 			l.mu.Unlock()
+			l.bg.Done()
 		}()
 		r, st := l.lookup(ctx, c, url, 0)
 		if st == entryFresh {

@@ -133,4 +133,3 @@ func explainSeed() app.UI {
 			"of creating the lock inside the function."),
 	)
 }
-
