@@ -356,7 +356,7 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 		l.inflight[url] = c.worker
 		// inflight and the group change together under mu (the flight
 		// forgets its key as it leaves inflight), so this DoChan starts
-		// a flight: counted here, before the caller can return.
+		// a flight, counted here before the caller can return.
 		l.bg.Add(1)
 	}
 	ch := l.group.DoChan(url, func() (any, error) {

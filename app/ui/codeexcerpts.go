@@ -152,12 +152,8 @@ async def get_stuff(url):
 		if l.inflight == nil {
 			l.inflight = make(map[string]string)
 		}
-		l.inflight[url] = c.worker
-		// inflight and the group change together under mu (the flight
-		// forgets its key as it leaves inflight), so this DoChan starts
-		// a flight: counted here, before the caller can return.
-		l.bg.Add(1)
-	}
+		l.inflight[url] = c.worker`},
+			{File: "app/stampede/loader.go", Code: `
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
