@@ -303,6 +303,9 @@ func renderCompareTable(c compareView) app.UI {
 				app.Th().Scope("col").Class("num").Text("errors"),
 				app.Th().Scope("col").Class("num").Text("wall time, ms"),
 				app.Th().Scope("col").Class("num").Text("longest wait, ms"),
+				app.Th().Scope("col").Class("num").Text("peak fetches / 100 ms"),
+				app.Th().Scope("col").Class("num").Text("p99, ms"),
+				app.Th().Scope("col").Class("num").Text("stale"),
 				app.Th().Scope("col").Class("timeline-col").Text(fmt.Sprintf("timeline, 0 to %.0f ms (same scale)", scale)),
 			)),
 			app.TBody().Body(app.Range(c.Rows).Slice(func(i int) app.UI {
@@ -355,6 +358,9 @@ func compareRowUI(row compareRow, needed int, scale float64) app.UI {
 		num("errors", st.Errors),
 		num("wall-ms", fmt.Sprintf("%.0f", st.WallMs)),
 		num("max-wait-ms", fmt.Sprintf("%.0f", st.MaxWaitMs)),
+		num("peak-fetches", st.PeakFetches),
+		num("p99-ms", fmt.Sprintf("%.0f", st.P99Ms)),
+		num("stale", st.Stale),
 		app.Td().Class("timeline-cell").Body(miniTimeline(row.Bands, scale, fmt.Sprintf(
 			"%s: %d network fetches, %d deduplicated, in %.0f ms", st.Strategy, st.Fetches, st.Deduped, st.WallMs))),
 	)
