@@ -83,8 +83,8 @@ do_work:    fetch data/other.json; work 300ms
 		Text: `# 400 requests a second for one URL whose entry lives 2 s (ttl) and
 # takes 200 ms to fetch. Each time it expires, none and percall send every
 # request of the next 200 ms to the origin (about 80); keyed, singleflight
-# and lock send one while the callers behind them wait. swr and xfetch
-# send one and nobody waits: compare them.
+# and lock send one while the callers behind them wait; swr and xfetch
+# send one that nobody waits for once the cache is warm. Compare them.
 readers x40 every 100ms for 6s: get data/hot.json
 `,
 	},
