@@ -66,12 +66,12 @@ func TestParseParams(t *testing.T) {
 		{"ttl and beta", "ttl=2s&beta=1.5", false,
 			settings{Text: def.Text, Strategy: def.Strategy, Latency: def.Latency, TTL: "2s", Beta: "1.5"}, false, false, nil},
 		{"negative ttl", "ttl=-1s", false, def, false, false, []string{"ttl=-1s: ttl -1s is negative"}},
-		{"absurd ttl", "ttl=48h", false, def, false, false, []string{"ttl=48h: ttl 48h is over the limit of 1h0m0s"}},
+		{"absurd ttl", "ttl=48h", false, def, false, false, []string{"ttl=48h: ttl 48h0m0s is over the limit of 24h0m0s"}},
 		{"bad ttl", "ttl=later", false, def, false, false, []string{`ttl=later: bad ttl "later": want a Go duration`}},
-		{"zero beta", "beta=0", false, def, false, false, []string{"beta=0: beta 0 must be over 0"}},
-		{"negative beta", "beta=-2", false, def, false, false, []string{"beta=-2: beta -2 must be over 0"}},
-		{"absurd beta", "beta=1e9", false, def, false, false, []string{"beta=1e9: beta 1e9 is over the limit of 100"}},
-		{"beta not a number", "beta=NaN", false, def, false, false, []string{`beta=NaN: bad beta "NaN"`}},
+		{"negative beta", "beta=-2", false, def, false, false, []string{"beta=-2: beta -2 is negative"}},
+		{"absurd beta", "beta=1e9", false, def, false, false, []string{"beta=1e9: beta 1e+09 is over the limit of 100"}},
+		{"beta not a number", "beta=NaN", false, def, false, false, []string{`beta=NaN: beta NaN is not a number`}},
+		{"beta not even a number", "beta=lots", false, def, false, false, []string{`beta=lots: bad beta "lots"`}},
 		{"several errors", "strategy=x&latency=y", false, def, false, false,
 			[]string{`strategy=x: unknown strategy`, `latency=y: bad latency`}},
 	}
@@ -226,7 +226,7 @@ func TestCheckRequest(t *testing.T) {
 		{"crosstab", settings{Text: ok.Text, Strategy: stampede.CrossTab, Latency: ok.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, "the crosstab strategy needs Web Locks"},
 		{"latency", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: "1h", TTL: DefaultTTL, Beta: DefaultBeta}, "latency 1h is over the limit of 10s"},
 		{"ttl", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: ok.Latency, TTL: "-5s", Beta: DefaultBeta}, "ttl -5s is negative"},
-		{"beta", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: ok.Latency, TTL: "1s", Beta: "500"}, "beta 500 is over the limit of 100"},
+		{"beta", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: ok.Latency, TTL: "1s", Beta: "-1"}, "beta -1 is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
