@@ -64,12 +64,11 @@ type Loader struct {
 	nfail atomic.Int64
 
 	// stored holds what this run put in the store, by URL, or found
-	// fresh there. A caller that waited for the lock reads it here
-	// rather than from the store: the same entry, without an IndexedDB
-	// transaction each (about 1 ms in wasm, so 2,000 waiters spent 2 s
-	// re-reading one entry). Only a fresh entry is answered from here:
-	// an expired one sends the caller to the store, where another tab
-	// may have put a newer one.
+	// there. A caller that waited for the lock reads it here rather than
+	// from the store: the same entry, without an IndexedDB transaction
+	// each (about 1 ms in wasm, so 2,000 waiters spent 2 s re-reading one
+	// entry). Under crosstab an expired one sends the caller to the
+	// store, where another tab may have put a newer one.
 	stored sync.Map // url -> Response
 
 	// bg counts background refreshes (swr) and singleflight flights
@@ -421,17 +420,25 @@ const (
 func (l *Loader) peek(ctx context.Context, url string) (Response, entryState) {
 	now := time.Now()
 	mine, ok := l.storedByRun(url)
-	if ok && !mine.Expired(now, l.cfg.TTL) {
+	switch {
+	case ok && !mine.Expired(now, l.cfg.TTL):
 		return mine, entryFresh
+	case ok && l.cfg.Strategy != CrossTab:
+		// Expired, and only crosstab looks for a newer entry another
+		// tab stored: the others would read the store on every request
+		// until the refresh lands (under steady load in wasm, reads
+		// queued ahead of the refresh's write and delayed it for seconds).
+		return mine, entryExpired
 	}
-	// Nothing of this run's, or it expired: the store may hold a newer
-	// entry, put there by another tab.
+	// Nothing of this run's, or crosstab's expired: the store may hold a
+	// newer entry, put there by another tab.
 	r, found, err := l.store.Get(ctx, url)
 	switch {
 	case err == nil && found && !r.Expired(now, l.cfg.TTL):
 		l.stored.Store(url, r)
 		return r, entryFresh
 	case err == nil && found:
+		l.stored.Store(url, r) // the next caller need not read it again
 		return r, entryExpired
 	case ok:
 		return mine, entryExpired
