@@ -58,12 +58,12 @@ test-wasm: tools chromium
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(TESTORIGIN) $(WBT)" $(WASM_TEST_PKGS)
 
 test-e2e: chromium browsers
-	CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) $(GO) test -count=1 -timeout 20m ./e2e/...
+	CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) $(GO) test -count=1 -timeout 45m ./e2e/...
 
 ## screenshots: rewrite the screenshots under docs/ that the README shows
 ## (make test takes and checks the same ones in a temporary folder)
 screenshots: chromium
-	STAMPEDE_SHOTS=$(CURDIR)/docs CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 20m \
+	STAMPEDE_SHOTS=$(CURDIR)/docs CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 45m \
 		-run '^(TestPlayground|TestTimeline|TestCompare|TestCache|TestShell)$$' ./e2e/
 
 ## bench: measure app.wasm, the page and the engine side by side with

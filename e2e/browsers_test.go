@@ -107,9 +107,9 @@ type checkLine struct {
 	Error string   `json:"error"`
 }
 
-// suiteTimeout bounds one browser's whole suite; each of its waits has
-// its own, shorter deadline.
-const suiteTimeout = 10 * time.Minute
+// suiteTimeout bounds one browser's whole suite, against a hang (it takes
+// about a minute); each of its waits has its own, shorter deadline.
+const suiteTimeout = 20 * time.Minute
 
 // runSuite runs argv (run.mjs for one browser) and turns each line it
 // prints into a subtest.

@@ -200,7 +200,9 @@ func TestHostingFreshDeploy(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	ctx := hostBrowser(t)
-	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	// Four loads, a service worker's install and a build: a deadline for
+	// a hang, not a measure.
+	tctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
 	defer cancel()
 	version := func() string {
 		t.Helper()
