@@ -221,7 +221,7 @@ const checks = [
       (rows) => { window.__cmp = {ok: true, rows}; }, (e) => { window.__cmp = {ok: false, error: String(e.message)}; }); return true; })()`);
     const out = await waitFor(tab, `window.__cmp`, "window.stampede.compare to settle", 3 * RUN);
     expect(out.ok, `compare rejected: ${out.error}`);
-    const want = ["none", "lock", "keyed", "singleflight", "percall", "crosstab"].filter((s) => br.locks || s !== "crosstab");
+    const want = ["none", "lock", "keyed", "singleflight", "percall", "crosstab", "swr", "xfetch"].filter((s) => br.locks || s !== "crosstab");
     const got = out.rows.map((r) => r.strategy);
     log(out.rows.map((r) => `${r.strategy}: ${r.fetches} fetches, ${r.deduped} deduped, ${Math.round(r.wallMs)} ms`).join("; "));
     expect(JSON.stringify(got) === JSON.stringify(want), `rows ${got}; want ${want}`);
@@ -245,6 +245,25 @@ const checks = [
     }
     await tab.eval(`(document.getElementById("tools").scrollIntoView({block: "start"}), true)`);
     log(`wrote ${await screenshot(tab, "compare")}`);
+  },
+
+  async function expiry(br, log) {
+    // The expiry preset (400 requests a second for 6 s, ttl 2 s) under
+    // keyed: one fetch per expiry, what the server received equal to the
+    // page's count.
+    const tab = br.tab;
+    await mustRun(tab, { preset: "expiry", strategy: "keyed", fresh: true });
+    await resetCounts();
+    const st = await mustRun(tab, { preset: "expiry", strategy: "keyed" });
+    const c = await counts();
+    const served = c["/data/hot.json"] || 0;
+    const windows = Math.ceil(st.wallMs / 2000) + 1;
+    log(`expiry under keyed: ${JSON.stringify(st)}; server ${served}`);
+    expect(served === st.fetches, `the server received ${served} fetches; the page counted ${st.fetches}`);
+    expect(st.errors === 0 && st.requests === 2400, `${JSON.stringify(st)}: want 2400 requests, no error`);
+    expect(st.fetches >= 2 && st.fetches <= windows, `${st.fetches} fetches over ${windows} expiry windows; want one per expiry`);
+    const bars = await tab.eval(`document.querySelectorAll("#load rect[data-bucket][data-fetches]").length`);
+    expect(bars > 0, "the load view draws no bucket");
   },
 
   async function embed(br, log) {
