@@ -64,7 +64,7 @@ test-e2e: chromium browsers
 ## (make test takes and checks the same ones in a temporary folder)
 screenshots: chromium
 	STAMPEDE_SHOTS=$(CURDIR)/docs CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -timeout 45m \
-		-run '^(TestPlayground|TestTimeline|TestCompare|TestCache|TestShell)$$' ./e2e/
+		-run '^(TestPlayground|TestTimeline|TestCompare|TestCache|TestShell|TestExpiry|TestLessons)$$' ./e2e/
 
 ## bench: measure app.wasm, the page and the engine side by side with
 ## baselines built in the same run; writes BENCHMARKS.md, prints the table
