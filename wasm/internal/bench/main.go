@@ -22,7 +22,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -224,8 +223,12 @@ func (b *bench) buildAll() error {
 	if err := wasmBuild(filepath.Join(b.idbhitDir, "idbhit.wasm"), "./wasm/internal/bench/idbhit"); err != nil {
 		return err
 	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return fmt.Errorf("finding GOROOT for wasm_exec.js: %w", err)
+	}
 	for src, dst := range map[string]string{
-		filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"):     "wasm_exec.js",
+		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"): "wasm_exec.js",
 		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"): "index.html",
 	} {
 		if err := copyFile(src, filepath.Join(b.idbhitDir, dst)); err != nil {
