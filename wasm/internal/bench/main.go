@@ -229,7 +229,7 @@ func (b *bench) buildAll() error {
 	}
 	for src, dst := range map[string]string{
 		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"): "wasm_exec.js",
-		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"): "index.html",
+		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"):              "index.html",
 	} {
 		if err := copyFile(src, filepath.Join(b.idbhitDir, dst)); err != nil {
 			return err
