@@ -111,7 +111,7 @@ func TestExpiry(t *testing.T) {
 			want string
 		}{
 			{map[string]any{"ttl": "-1s"}, "ttl -1s is negative"},
-			{map[string]any{"ttl": "48h"}, "ttl 48h is over the limit"},
+			{map[string]any{"ttl": "48h"}, "ttl 48h0m0s is over the limit"},
 			{map[string]any{"strategy": "xfetch", "beta": -1}, "beta -1 is negative"},
 			{map[string]any{"strategy": "xfetch", "beta": "1e9"}, "beta 1e+09 is over the limit"},
 			{map[string]any{"scenario": "r x2 every 0ms for 1s: get data/hot.json"}, "line 1, col"},
