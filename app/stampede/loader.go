@@ -289,6 +289,14 @@ func (l *Loader) emitError(c caller, url string, err error) {
 //	    stuff = await fetch(url)
 //	    cache[url] = stuff
 func (l *Loader) getLocked(ctx context.Context, c caller, url string) (Response, error) {
+	// crosstab's lock is the browser's, across tabs, and each handoff
+	// waits its turn among them: a fresh entry this tab holds is answered
+	// without it (otherwise the store is checked again under the lock).
+	if l.cfg.Strategy == CrossTab {
+		if r, ok := l.freshHit(c, url); ok {
+			return r, nil
+		}
+	}
 	seen := l.failuresOf(url)
 	unlock, waited, err := l.acquire(ctx, c, url, url)
 	if err != nil {
@@ -339,10 +347,7 @@ type flight struct {
 // from the leader's store read counts a cache hit, from its fetch a
 // shared result.
 func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response, error) {
-	if r, ok := l.storedByRun(url); ok && !r.Expired(time.Now(), l.cfg.TTL) {
-		if !l.quiet {
-			l.emitHit(c, r, url, 0, "")
-		}
+	if r, ok := l.freshHit(c, url); ok {
 		return r, nil
 	}
 	ran := false // set by our fn only if singleflight runs it; read after the result arrives
@@ -470,6 +475,19 @@ func (l *Loader) emitExpired(c caller, url string, r Response) {
 	e.Detail = "expired " + round(time.Since(at)).String() + " ago"
 	e.By, e.ByRun = r.FetchedBy, r.RunID
 	l.cfg.Sink(e)
+}
+
+// freshHit answers c with the fresh entry this run holds for url, if any,
+// without a lock or a store read.
+func (l *Loader) freshHit(c caller, url string) (Response, bool) {
+	r, ok := l.storedByRun(url)
+	if !ok || r.Expired(time.Now(), l.cfg.TTL) {
+		return Response{}, false
+	}
+	if !l.quiet {
+		l.emitHit(c, r, url, 0, "")
+	}
+	return r, true
 }
 
 // storedByRun is the response this run stored for url, if any.
