@@ -110,7 +110,7 @@ func Lookup(name string) (Lesson, int, error) {
 func (l Lesson) Paragraphs() []string {
 	var out []string
 	for _, p := range strings.Split(l.Text, "\n\n") {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
+		if p = Plain(p); p != "" {
 			out = append(out, p)
 		}
 	}
@@ -121,3 +121,7 @@ func (l Lesson) Paragraphs() []string {
 func (l Lesson) Words() int { return len(strings.Fields(l.Text)) }
 
 func n(v int) *int { return &v }
+
+// Plain is s with its line breaks and runs of spaces made single
+// spaces: the lessons' texts are wrapped in the source.
+func Plain(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -632,6 +632,7 @@ type timeline struct {
 	Igroups []workerGroup
 	Iwall   time.Duration
 	Icursor time.Duration // the replay cursor's time; < 0 for none
+	Imarks  []tlMark      // the bars and links a lesson points at
 
 	expanded []string // band names, oldest first, at most maxExpanded
 	detail   string   // the focused or hovered bar's details
@@ -650,6 +651,24 @@ func (t *timeline) Wall(v time.Duration) *timeline { t.Iwall = v; return t }
 
 // Cursor sets the replay cursor's time; < 0 hides it.
 func (t *timeline) Cursor(v time.Duration) *timeline { t.Icursor = v; return t }
+
+// Marks sets the bars and links to highlight (data-highlight).
+func (t *timeline) Marks(v []tlMark) *timeline { t.Imarks = v; return t }
+
+// tlMark picks bars to highlight: those of Kind (a data-kind, or "link"
+// for the links to a lane) in the lane or band named Lane, or in every
+// lane when Lane is "".
+type tlMark struct{ Kind, Lane string }
+
+// marked reports whether marks pick the bars of kind in lane.
+func marked(marks []tlMark, lane, kind string) bool {
+	for _, m := range marks {
+		if m.Kind == kind && (m.Lane == "" || m.Lane == lane || m.Lane == stampede.GroupOf(lane)) {
+			return true
+		}
+	}
+	return false
+}
 
 // toggle expands or collapses a band, keeping at most maxExpanded open.
 func (t *timeline) toggle(name string) {
@@ -752,13 +771,16 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		)
 	}
 	for i := range m.Lanes {
-		kids = append(kids, renderLane(&m.Lanes[i], i))
+		kids = append(kids, renderLane(&m.Lanes[i], i, t.Imarks))
 	}
 	if len(m.Links) > 0 {
 		links := make([]app.UI, len(m.Links))
 		for i, l := range m.Links {
-			links[i] = svgEl("path").Attr("data-kind", "link").Attr("data-from", l.From).Attr("data-to", l.To).
-				Attr("d", l.Path).Body(svgEl("title").Text(l.Worker + " served by " + l.By + "'s fetch"))
+			path := svgEl("path").Attr("data-kind", "link").Attr("data-from", l.From).Attr("data-to", l.To).Attr("d", l.Path)
+			if marked(t.Imarks, l.To, "link") {
+				path = path.Attr("data-highlight", "true")
+			}
+			links[i] = path.Body(svgEl("title").Text(l.Worker + " served by " + l.By + "'s fetch"))
 		}
 		kids = append(kids, svgEl("g").Attr("data-kind", "links").Body(links...))
 	}
@@ -772,7 +794,7 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		Body(kids...)
 }
 
-func renderLane(l *tlLane, i int) app.UI {
+func renderLane(l *tlLane, i int, marks []tlMark) app.UI {
 	g := svgEl("g").Attr("data-worker", l.Key).Attr("role", "group").Aria("label", laneTitle(l))
 	if l.Count > 0 {
 		g = g.Attr("data-count", l.Count)
@@ -817,6 +839,9 @@ func renderLane(l *tlLane, i int) app.UI {
 		}
 		if b.Open {
 			r = r.Attr("data-open", "true")
+		}
+		if marked(marks, l.Key, b.Kind) {
+			r = r.Attr("data-highlight", "true")
 		}
 		kids = append(kids, r.Body(svgEl("title").Text(desc)))
 	}
