@@ -70,6 +70,9 @@ func (lp *lessonPanel) renderNav() app.UI {
 
 func (lp *lessonPanel) renderQuestion(l lesson.Lesson, st lessonState) app.UI {
 	q := l.Question
+	if st == lessonAnswered { // the answer repeats the question and the prediction
+		return app.Span().Hidden(true)
+	}
 	fs := app.FieldSet().ID("lesson-question").Class("lesson-question")
 	if st != lessonAsk {
 		fs = fs.Disabled(true)
@@ -164,19 +167,19 @@ func (lp *lessonPanel) renderAnswer(l lesson.Lesson, st lessonState) app.UI {
 		answer = fmt.Sprintf("%s (%s)", c.Text, said)
 	}
 	you := "You did not predict this time."
-	verdict := "Try the next one before you run it: a guess first makes the answer stick."
+	verdict, class := "Next time, guess before you run: a guess first makes the answer stick.", "none"
 	if c, ok := q.Choice(lp.choice); ok {
 		you = "You predicted: " + c.Text + "."
-		if lp.choice == id {
-			verdict = "Right."
-		} else {
-			verdict = "Not this time, and that is fine: a surprise is what predicting is for. The highlighted bars show why."
+		verdict, class = "Right.", "right"
+		if lp.choice != id {
+			verdict, class = "Not this time, and that is fine: a surprise is what predicting is for. The highlighted bars show why.", "wrong"
 		}
 	}
 	return sec.Body(
+		app.P().ID("lesson-asked").Class("lesson-asked").Text(q.Text),
 		app.P().ID("lesson-you").Text(you),
 		app.P().ID("lesson-result").Body(app.Strong().Text("The run: "), app.Text(answer)),
-		app.P().ID("lesson-verdict").Class("lesson-verdict", map[bool]string{true: "right", false: "wrong"}[lp.choice == id]).Text(verdict),
+		app.P().ID("lesson-verdict").Class("lesson-verdict", class).Text(verdict),
 		app.P().ID("lesson-why").Class("lesson-why").Body(app.Strong().Text("Why: "), app.Text(lesson.Plain(l.Why))),
 		app.If(len(bad) > 0,
 			app.Div().ID("lesson-check").Class("banner", "warn").Role("alert").Body(
