@@ -27,6 +27,7 @@ type Lesson struct {
 	Text     string
 	Scenario string // scenario text, as the editor shows it
 	Latency  string // added latency, a Go duration
+	TTL      string // entries' time to live, a Go duration; "" never expire
 	// Runs are the runs the lesson makes, in order, all of Scenario:
 	// most lessons run once; a comparison runs once per strategy.
 	Runs     []Run

@@ -72,8 +72,9 @@ type Loader struct {
 	// may have put a newer one.
 	stored sync.Map // url -> Response
 
-	// bg counts background refreshes (swr) still running; Wait waits
-	// for them.
+	// bg counts background refreshes (swr) and singleflight flights
+	// still running; Wait waits for them. A flight runs in a goroutine of
+	// its own (DoChan), which a cancelled leader does not wait for.
 	bg sync.WaitGroup
 
 	mu         sync.Mutex             // protects the fields below
@@ -353,13 +354,19 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 			l.inflight = make(map[string]string)
 		}
 		l.inflight[url] = c.worker
+		// inflight and the group change together under mu (the flight
+		// forgets its key as it leaves inflight), so this DoChan starts
+		// a flight, counted here before the caller can return.
+		l.bg.Add(1)
 	}
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
 			l.mu.Lock()
 			delete(l.inflight, url)
+			l.group.Forget(url)
 			l.mu.Unlock()
+			l.bg.Done()
 		}()
 		r, st := l.lookup(ctx, c, url, 0)
 		if st == entryFresh {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -61,6 +60,8 @@ type cacheEntry struct {
 	ContentType string
 	Size        int
 	FetchedAt   time.Time
+	StoredAt    time.Time     // zero when the entry does not say
+	Delta       time.Duration // how long its fetch took
 	FetchedBy   string
 	RunID       string
 }
@@ -104,7 +105,8 @@ func listStore(ctx context.Context, s stampede.Store, max int) (l cacheListing) 
 			continue
 		}
 		l.Entries = append(l.Entries, cacheEntry{URL: k, Status: r.Status, ContentType: r.ContentType,
-			Size: r.Size(), FetchedAt: r.FetchedAt, FetchedBy: r.FetchedBy, RunID: r.RunID})
+			Size: r.Size(), FetchedAt: r.FetchedAt, StoredAt: r.StoredAt, Delta: r.Delta,
+			FetchedBy: r.FetchedBy, RunID: r.RunID})
 		l.Size += r.Size()
 	}
 	return l
@@ -211,69 +213,6 @@ func (l cacheListing) without(url string) cacheListing {
 	return out
 }
 
-// byteSize is n bytes for people: 512 B, 1.5 KiB, 2.0 MiB.
-func byteSize(n int) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-}
-
-// age is how long before now t was, as "12 s ago".
-func age(t, now time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Second:
-		return "just now"
-	case d < time.Minute:
-		return fmt.Sprintf("%d s ago", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
-
-// runLabel shortens a run id ("run-3-1712345678901-t3f9a") to "run-3",
-// adding the tab when it is not this one's.
-func runLabel(id, tab string) string {
-	parts := strings.Split(id, "-")
-	if len(parts) != 4 || parts[0] != "run" {
-		return id
-	}
-	if parts[3] != tab {
-		return parts[0] + "-" + parts[1] + " (tab " + parts[3] + ")"
-	}
-	return parts[0] + "-" + parts[1]
-}
-
-// cacheSummary says what the store holds and how much is listed.
-func (l cacheListing) summary() string {
-	entries := func(n int) string {
-		if n == 1 {
-			return "1 entry"
-		}
-		return fmt.Sprintf("%d entries", n)
-	}
-	switch {
-	case l.Count == 0 && l.Err == "":
-		return "The cache is empty."
-	case len(l.Entries) < l.Count && l.Err == "":
-		return fmt.Sprintf("%s; the first %d by URL listed (%s); %d more not listed.",
-			entries(l.Count), len(l.Entries), byteSize(l.Size), l.Count-len(l.Entries))
-	case l.Err != "":
-		return fmt.Sprintf("%s listed (%s).", entries(len(l.Entries)), byteSize(l.Size))
-	}
-	return fmt.Sprintf("%s, %s in all.", entries(l.Count), byteSize(l.Size))
-}
-
 func (c *cacheInspector) onRefresh(ctx app.Context, e app.Event) { c.refresh(ctx) }
 
 func (c *cacheInspector) onClear(ctx app.Context, e app.Event) { c.run.clearCache(ctx) }
@@ -329,6 +268,8 @@ func (c *cacheInspector) Render() app.UI {
 						app.Th().Scope("col").Text("size"),
 						app.Th().Scope("col").Text("type"),
 						app.Th().Scope("col").Text("age"),
+						app.Th().Scope("col").Text("expires"),
+						app.Th().Scope("col").Text("fetch took"),
 						app.Th().Scope("col").Text("stored by"),
 						app.Th().Scope("col").Body(app.Span().Class("visually-hidden").Text("actions")),
 					)),
@@ -352,6 +293,7 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 	if ct == "" {
 		ct = "none"
 	}
+	expires := expiresIn(e.StoredAt, c.run.ttl, now)
 	ageCell := app.Td().Class("cache-age").Text(age(e.FetchedAt, now))
 	if !e.FetchedAt.IsZero() {
 		ageCell = ageCell.Title(e.FetchedAt.Format(time.RFC3339))
@@ -371,6 +313,7 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 		del = del.Disabled(true).Title("wait for the run to end")
 	}
 	return app.Tr().DataSet("url", e.URL).DataSet("size", e.Size).DataSet("run-id", e.RunID).
+		DataSet("expires", expires).DataSet("delta-ms", e.Delta.Milliseconds()).
 		DataSet("fetched-by", e.FetchedBy).Body(
 		app.Td().Class("cache-url").Body(app.Code().Text(e.URL)),
 		app.Td().Class("cache-size").Title(fmt.Sprintf("%d bytes", e.Size)).Text(byteSize(e.Size)),
@@ -379,6 +322,8 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 			app.If(!isTextType(e.ContentType), app.Span().Class("cache-bin").Title("not a text type").Text("not text")),
 		),
 		ageCell,
+		app.Td().Class("cache-expires").Title(expiresTitle(c.run.ttl)).Text(expires),
+		app.Td().Class("cache-delta").Text(tookText(e.Delta)),
 		byCell.Body(
 			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
 			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),

@@ -333,3 +333,25 @@ func TestOnSelf(t *testing.T) {
 		t.Errorf("onSelf ran with source %T; want the inspector", src)
 	}
 }
+
+func TestExpiresIn(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		stored time.Time
+		ttl    time.Duration
+		want   string
+	}{
+		{now, 0, "never"},
+		{time.Time{}, time.Second, "unknown"},
+		{now.Add(-800 * time.Millisecond), 2 * time.Second, "in 1.2 s"},
+		{now.Add(-5 * time.Second), 2 * time.Second, "expired 3.0 s ago"},
+		{now, 90 * time.Second, "in 1m30s"},
+	} {
+		if got := expiresIn(tt.stored, tt.ttl, now); got != tt.want {
+			t.Errorf("expiresIn(%v, %v) = %q; want %q", now.Sub(tt.stored), tt.ttl, got, tt.want)
+		}
+	}
+	if got := tookText(230 * time.Millisecond); got != "230 ms" {
+		t.Errorf("tookText = %q", got)
+	}
+}

@@ -152,14 +152,16 @@ async def get_stuff(url):
 		if l.inflight == nil {
 			l.inflight = make(map[string]string)
 		}
-		l.inflight[url] = c.worker
-	}
+		l.inflight[url] = c.worker`},
+			{File: "app/stampede/loader.go", Code: `
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
 			l.mu.Lock()
 			delete(l.inflight, url)
+			l.group.Forget(url)
 			l.mu.Unlock()
+			l.bg.Done()
 		}()
 		r, st := l.lookup(ctx, c, url, 0)
 		if st == entryFresh {

@@ -62,7 +62,7 @@ type compareView struct {
 // what window.stampede.compare resolves to for that strategy.
 type compareRow struct {
 	Result runResult
-	Bands  []band // its small timeline
+	Bands  []miniBand // its small timeline (comparetl.go)
 }
 
 // compareResult is how a compare ended, for window.stampede.compare.
@@ -290,17 +290,6 @@ func fetchesEnough(n int) string {
 	return strconv.Itoa(n) + " network fetches are"
 }
 
-// compareScale is the time axis every small timeline shares, in ms.
-func compareScale(rows []compareRow) float64 {
-	scale := 1.0
-	for _, r := range rows {
-		if r.Result.Stats.WallMs > scale {
-			scale = r.Result.Stats.WallMs
-		}
-	}
-	return scale
-}
-
 func renderCompareTable(c compareView) app.UI {
 	scale := compareScale(c.Rows)
 	return app.Div().Class("compare-wrap").Body(
@@ -314,6 +303,9 @@ func renderCompareTable(c compareView) app.UI {
 				app.Th().Scope("col").Class("num").Text("errors"),
 				app.Th().Scope("col").Class("num").Text("wall time, ms"),
 				app.Th().Scope("col").Class("num").Text("longest wait, ms"),
+				app.Th().Scope("col").Class("num").Text("peak fetches / 100 ms"),
+				app.Th().Scope("col").Class("num").Text("p99, ms"),
+				app.Th().Scope("col").Class("num").Text("stale"),
 				app.Th().Scope("col").Class("timeline-col").Text(fmt.Sprintf("timeline, 0 to %.0f ms (same scale)", scale)),
 			)),
 			app.TBody().Body(app.Range(c.Rows).Slice(func(i int) app.UI {
@@ -366,220 +358,10 @@ func compareRowUI(row compareRow, needed int, scale float64) app.UI {
 		num("errors", st.Errors),
 		num("wall-ms", fmt.Sprintf("%.0f", st.WallMs)),
 		num("max-wait-ms", fmt.Sprintf("%.0f", st.MaxWaitMs)),
+		num("peak-fetches", st.PeakFetches),
+		num("p99-ms", fmt.Sprintf("%.0f", st.P99Ms)),
+		num("stale", st.Stale),
 		app.Td().Class("timeline-cell").Body(miniTimeline(row.Bands, scale, fmt.Sprintf(
 			"%s: %d network fetches, %d deduplicated, in %.0f ms", st.Strategy, st.Fetches, st.Deduped, st.WallMs))),
 	)
 }
-
-func compareLegend() app.UI {
-	item := func(kind, label string) app.UI {
-		return app.Span().Class("mini-key").DataSet("k", kind).Text(label)
-	}
-	return app.P().ID("compare-legend").Class("legend", "compare-legend").Body(
-		app.Span().Text("Timelines, one band per scenario line, its workers in up to 8 lanes:"),
-		item("fetch", "network fetch"),
-		item("latency", "added latency"),
-		item("wait", "waiting for a lock or an in-flight fetch"),
-		item("hit", "answered without a fetch"),
-		item("err", "error"),
-		item("work", "work"),
-	)
-}
-
-// Small timelines.
-
-// span is a stretch of one lane's time, in ms since the run started.
-// Hits and errors are instants: From == To.
-type span struct {
-	Kind     string // fetch, latency, wait, hit, err, work
-	From, To float64
-}
-
-// band is one scenario line in a small timeline: its workers folded into
-// at most maxLanes lanes (worker i draws in lane i % maxLanes).
-type band struct {
-	Group   string
-	Workers int
-	Lanes   [][]span
-}
-
-const (
-	maxLanes = 8 // lanes per band: a lane stays tall enough to see one fetch
-	maxBands = 8 // bands per timeline; further lines are left out
-)
-
-// bandsOf turns a run's events into its small timeline: each worker's
-// fetches (from fetch-start to its answer), the added latency before
-// them, its waits (lock-wait to lock-acquired or shared), its answers
-// without a fetch and its errors, with overlapping spans of a lane merged.
-func bandsOf(events []stampede.Event) []band {
-	type worker struct {
-		band, lane int
-		mark       float64 // the last request or lock-acquired
-		waitAt     float64 // -1 when not waiting
-		fetchAt    float64 // -1 when no fetch is open
-		workAt     float64 // -1 when not working
-	}
-	var bands []band
-	bandIdx := map[string]int{}
-	workers := map[string]*worker{}
-	add := func(w *worker, k string, from, to float64) {
-		b := &bands[w.band]
-		b.Lanes[w.lane] = append(b.Lanes[w.lane], span{k, from, to})
-	}
-	for _, e := range events {
-		if e.Tab != "" || e.Worker == "" {
-			continue
-		}
-		w, ok := workers[e.Worker]
-		if !ok {
-			g := e.Group()
-			bi, ok := bandIdx[g]
-			if !ok {
-				if len(bands) == maxBands {
-					continue
-				}
-				bi = len(bands)
-				bandIdx[g] = bi
-				bands = append(bands, band{Group: g})
-			}
-			b := &bands[bi]
-			lane := b.Workers % maxLanes
-			b.Workers++
-			if lane >= len(b.Lanes) {
-				b.Lanes = append(b.Lanes, nil)
-			}
-			w = &worker{band: bi, lane: lane, waitAt: -1, fetchAt: -1, workAt: -1}
-			workers[e.Worker] = w
-		}
-		at := float64(e.At.Microseconds()) / 1000
-		endWait := func() {
-			if w.waitAt >= 0 {
-				add(w, "wait", w.waitAt, at)
-				w.waitAt = -1
-			}
-		}
-		switch e.Kind {
-		case stampede.KindRequest:
-			w.mark = at
-		case stampede.KindLockWait:
-			w.waitAt = at
-		case stampede.KindLockAcquired:
-			endWait()
-			w.mark = at
-		case stampede.KindCacheHit, stampede.KindShared:
-			endWait()
-			add(w, "hit", at, at)
-		case stampede.KindFetchStart:
-			if at > w.mark {
-				add(w, "latency", w.mark, at)
-			}
-			w.fetchAt = at
-		case stampede.KindFetchDone:
-			if w.fetchAt >= 0 {
-				add(w, "fetch", w.fetchAt, at)
-				w.fetchAt = -1
-			}
-		case stampede.KindError:
-			endWait()
-			if w.fetchAt >= 0 {
-				add(w, "fetch", w.fetchAt, at)
-				w.fetchAt = -1
-			}
-			add(w, "err", at, at)
-		case stampede.KindWorkStart:
-			w.workAt = at
-		case stampede.KindWorkDone:
-			if w.workAt >= 0 {
-				add(w, "work", w.workAt, at)
-				w.workAt = -1
-			}
-		}
-	}
-	for i := range bands {
-		for j, l := range bands[i].Lanes {
-			bands[i].Lanes[j] = mergeSpans(l)
-		}
-	}
-	return bands
-}
-
-// mergeSpans merges overlapping spans of one kind, so a lane that many
-// folded workers share draws a few rectangles, not thousands.
-func mergeSpans(spans []span) []span {
-	sort.SliceStable(spans, func(i, j int) bool {
-		if spans[i].Kind != spans[j].Kind {
-			return spans[i].Kind < spans[j].Kind
-		}
-		return spans[i].From < spans[j].From
-	})
-	var out []span
-	for _, s := range spans {
-		if n := len(out); n > 0 && out[n-1].Kind == s.Kind && s.From <= out[n-1].To {
-			if s.To > out[n-1].To {
-				out[n-1].To = s.To
-			}
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// svgNS is the SVG namespace; go-app creates an element in it when told.
-const svgNS = "http://www.w3.org/2000/svg"
-
-// The small timeline's drawing box; CSS stretches it to the cell.
-const (
-	miniW = 300.0
-	miniH = 48.0
-)
-
-// kindOrder draws waits under fetches and instants on top.
-var kindOrder = map[string]int{"work": 0, "wait": 1, "latency": 2, "fetch": 3, "hit": 4, "err": 5}
-
-// miniTimeline draws bands on a common time scale (ms) as an inline SVG.
-// Colours come from the page's CSS by data-k, so the SVG needs no class
-// (go-app sets class through className, which SVG elements refuse).
-func miniTimeline(bands []band, scale float64, label string) app.UI {
-	svg := func(tag string) app.HTMLElem { return app.Elem(tag).XMLNS(svgNS) }
-	var shapes []app.UI
-	if len(bands) > 0 {
-		const gap = 2.0
-		bandH := (miniH - gap*float64(len(bands)-1)) / float64(len(bands))
-		type shape struct {
-			order      int
-			x, y, w, h float64
-			k          string
-		}
-		var all []shape
-		for bi, b := range bands {
-			y0 := float64(bi) * (bandH + gap)
-			laneH := bandH / float64(len(b.Lanes))
-			for li, lane := range b.Lanes {
-				for _, s := range lane {
-					x := s.From / scale * miniW
-					w := (s.To - s.From) / scale * miniW
-					if s.Kind == "hit" || s.Kind == "err" {
-						x, w = x-0.6, 1.2 // an instant: a tick
-					} else if w < 0.8 {
-						w = 0.8
-					}
-					all = append(all, shape{kindOrder[s.Kind], x, y0 + float64(li)*laneH, w, laneH, s.Kind})
-				}
-			}
-		}
-		sort.SliceStable(all, func(i, j int) bool { return all[i].order < all[j].order })
-		for _, s := range all {
-			shapes = append(shapes, svg("rect").
-				Attr("x", f2(s.x)).Attr("y", f2(s.y)).Attr("width", f2(s.w)).Attr("height", f2(s.h)).
-				DataSet("k", s.k))
-		}
-	}
-	return svg("svg").Attr("viewBox", fmt.Sprintf("0 0 %.0f %.0f", miniW, miniH)).
-		Attr("preserveAspectRatio", "none").Attr("role", "img").Aria("label", label).
-		DataSet("bands", len(bands)).
-		Body(append([]app.UI{svg("title").Text(label)}, shapes...)...)
-}
-
-func f2(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

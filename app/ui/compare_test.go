@@ -293,50 +293,6 @@ func TestNeededFetches(t *testing.T) {
 	}
 }
 
-func TestBandsOf(t *testing.T) {
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	ev := func(at int, w string, k stampede.Kind) stampede.Event {
-		return stampede.Event{At: ms(at), Worker: w, Target: "u", Kind: k}
-	}
-	bands := bandsOf([]stampede.Event{
-		ev(0, "c#1", stampede.KindRequest), ev(0, "c#2", stampede.KindRequest),
-		ev(0, "c#1", stampede.KindLockWait), ev(1, "c#1", stampede.KindLockAcquired),
-		ev(0, "c#2", stampede.KindLockWait),
-		ev(10, "c#1", stampede.KindFetchStart), ev(30, "c#1", stampede.KindFetchDone),
-		ev(31, "c#2", stampede.KindLockAcquired), ev(31, "c#2", stampede.KindCacheHit),
-		ev(0, "d", stampede.KindWorkStart), ev(50, "d", stampede.KindWorkDone),
-		{At: ms(5), Worker: "x", Tab: "t1", Kind: stampede.KindFetchStart}, // another tab's: not drawn
-	})
-	if len(bands) != 2 || bands[0].Group != "c" || bands[0].Workers != 2 || bands[1].Group != "d" {
-		t.Fatalf("bands = %+v; want c (2 workers) and d", bands)
-	}
-	want1 := []span{{"fetch", 10, 30}, {"latency", 1, 10}, {"wait", 0, 1}}
-	want2 := []span{{"hit", 31, 31}, {"wait", 0, 31}}
-	if got := bands[0].Lanes; len(got) != 2 || !equalSpans(got[0], want1) || !equalSpans(got[1], want2) {
-		t.Errorf("lanes of c = %v; want %v and %v", got, want1, want2)
-	}
-	if got := bands[1].Lanes[0]; !equalSpans(got, []span{{"work", 0, 50}}) {
-		t.Errorf("lane of d = %v", got)
-	}
-	// Folded workers' overlapping spans merge.
-	if got := mergeSpans([]span{{"fetch", 0, 10}, {"fetch", 5, 20}, {"fetch", 30, 40}, {"hit", 1, 1}}); !equalSpans(got,
-		[]span{{"fetch", 0, 20}, {"fetch", 30, 40}, {"hit", 1, 1}}) {
-		t.Errorf("merged = %v", got)
-	}
-}
-
-func equalSpans(a, b []span) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // disabled reports whether the button with id in h is disabled,
 // whatever the order go-app writes its attributes in.
 func disabled(t *testing.T, h, id string) bool {

@@ -11,6 +11,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // Export downloads the last Run's log as JSON (#export-json) or its
@@ -144,38 +145,28 @@ var statusTexts = map[int]string{
 }
 
 // buildHAR is x's network fetches as a HAR 1.2 file: one entry per
-// fetch-start and the fetch-done or error of the same worker and URL
-// that answers it. Cache hits and shared answers made no request, so
-// they are not entries. Status, size and type come from the events;
-// headers, cookies and the protocol are not known to the page and are
-// left empty (httpVersion "", sizes -1 where the format allows it).
+// ended fetch interval of its trace (a fetch-start and the fetch-done or
+// error that answered it), in the order they ended. Cache hits and shared
+// answers made no request, so they are not entries. Status, size and type
+// come from the events; headers, cookies and the protocol are not known
+// to the page and are left empty (httpVersion "", sizes -1 where the
+// format allows it).
 func buildHAR(x runExport, version string) ([]byte, error) {
 	base, err := url.Parse(x.Page)
 	if err != nil {
 		base = &url.URL{}
 	}
-	type key struct{ worker, target string }
-	open := map[key]stampede.Event{}
 	entries := []harEntry{}
 	unanswered := 0
-	for _, e := range x.Events {
-		k := key{e.Worker, e.Target}
-		switch e.Kind {
-		case stampede.KindFetchStart:
-			if _, ok := open[k]; ok {
-				unanswered++
-			}
-			open[k] = e
-		case stampede.KindFetchDone, stampede.KindError:
-			start, ok := open[k]
-			if !ok {
-				continue // no request of its own: a shared failure, or its start was dropped
-			}
-			delete(open, k)
-			entries = append(entries, harEntryOf(x.Started, base, start, e))
+	for _, iv := range trace.Build(x.Events).Intervals {
+		switch {
+		case iv.Kind != trace.Fetch:
+		case iv.Open:
+			unanswered++
+		default:
+			entries = append(entries, harEntryOf(x.Started, base, iv))
 		}
 	}
-	unanswered += len(open)
 	h := harFile{Log: harLog{
 		Version: "1.2",
 		Creator: harCreator{Name: "Stampede", Version: version},
@@ -192,8 +183,10 @@ func buildHAR(x runExport, version string) ([]byte, error) {
 	return json.MarshalIndent(h, "", " ")
 }
 
-func harEntryOf(started time.Time, base *url.URL, start, end stampede.Event) harEntry {
-	ms := float64((end.At - start.At).Microseconds()) / 1000
+// harEntryOf is the entry of an ended fetch interval.
+func harEntryOf(started time.Time, base *url.URL, fetch *trace.Interval) harEntry {
+	start, end := fetch.Begin, fetch.Finish
+	ms := float64((fetch.End - fetch.Start).Microseconds()) / 1000
 	target := start.Target
 	query := []harPair{}
 	if u, err := url.Parse(target); err == nil {
@@ -228,8 +221,8 @@ func harEntryOf(started time.Time, base *url.URL, start, end stampede.Event) har
 		Comment: start.Detail, // e.g. the added latency before it
 		Worker:  start.Worker,
 	}
-	if end.Kind == stampede.KindError {
-		e.Error = end.Detail
+	if fetch.Failed() {
+		e.Error = end.Detail     // for people, as the log shows it
 		e.Response.BodySize = -1 // not known for a failure
 	}
 	return e

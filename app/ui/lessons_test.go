@@ -36,7 +36,7 @@ func TestParseLessonParams(t *testing.T) {
 		{"lesson=once&preset=seed&strategy=none", "once", lessonSettings(once, 0), false, false,
 			[]string{"preset=seed: ignored: lesson= sets it", "strategy=none: ignored: lesson= sets it"}},
 		{"lesson=nope", "", defaultSettings(), false, false, []string{`lesson=nope: unknown lesson "nope": want stampede, lock,`}},
-		{"lesson=nope&preset=once", "", settings{preset(t, "once").Text, stampede.Keyed, DefaultLatency}, false, false,
+		{"lesson=nope&preset=once", "", settings{Text: preset(t, "once").Text, Strategy: stampede.Keyed, Latency: DefaultLatency, TTL: DefaultTTL, Beta: DefaultBeta}, false, false,
 			[]string{`lesson=nope: unknown lesson`}},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // MaxLines is how many log lines the page shows at most, after filters.
@@ -20,34 +21,16 @@ const LiveLines = 100
 // logSize is how many events a run's Log and the page keep.
 const logSize = 10000
 
-// Line classes, also the names of the class filters.
+// Line classes, also the names of the class filters: app/trace's classes.
 const (
-	classDedup = "dedup" // answered without its own network fetch
-	classNet   = "net"   // a network fetch
-	classErr   = "err"   // a failed request
-	classLock  = "lock"  // waiting for, holding or letting go of a lock
+	classDedup = string(trace.ClassDedup) // answered without its own network fetch
+	classNet   = string(trace.ClassNet)   // a network fetch
+	classErr   = string(trace.ClassErr)   // a failed request
+	classLock  = string(trace.ClassLock)  // waiting for, holding or letting go of a lock
 )
 
-// classify says how a log line is marked: dedup for cache-hit, shared and
-// a once-done whose job another worker ran; net for fetch-start and
-// fetch-done; err for errors; lock for lock events; "" otherwise.
-func classify(e stampede.Event) string {
-	switch e.Kind {
-	case stampede.KindCacheHit, stampede.KindShared:
-		return classDedup
-	case stampede.KindOnceDone:
-		if e.By != "" && e.By != e.Worker {
-			return classDedup
-		}
-	case stampede.KindFetchStart, stampede.KindFetchDone:
-		return classNet
-	case stampede.KindError:
-		return classErr
-	case stampede.KindLockWait, stampede.KindLockAcquired, stampede.KindLockReleased:
-		return classLock
-	}
-	return ""
-}
+// classify says how a log line is marked (trace.ClassOf), "" for unmarked.
+func classify(e stampede.Event) string { return string(trace.ClassOf(e)) }
 
 // badges are the words shown on marked lines.
 var badges = map[string]string{classDedup: "deduped", classNet: "network", classErr: "error"}

@@ -51,12 +51,15 @@ type editCheck struct {
 	parseErr     string // the scenario's parse error, live
 	scenarioInfo string // "3 workers, 2 URLs" when it parses
 	latencyErr   string
+	ttlErr       string
+	betaErr      string
 }
 
 // views are the page's components, made once and kept across renders.
 type views struct {
 	status  *runStatus
 	replay  *replayPanel
+	load    *loadPanel
 	log     *logPanel
 	cache   *cacheInspector
 	tools   *toolsPanel
@@ -77,6 +80,7 @@ func newPlayground(env Env) *Playground {
 	p.views = views{
 		status: &runStatus{runView: runView{run: r}},
 		replay: &replayPanel{runView: runView{run: r}},
+		load:   &loadPanel{runView: runView{run: r}},
 		log:    newLogPanel(r),
 		cache:  &cacheInspector{runView: runView{run: r}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),
@@ -140,6 +144,7 @@ func (p *Playground) OnMount(ctx app.Context) {
 }
 
 func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice string, start startup) {
+	p.run.ttl, _ = parseTTL(p.settings.TTL) // until a run says otherwise
 	p.run.opened(s, notice)
 	p.api = installAPI(ctx, p.run, func() settings { return p.settings })
 	p.syncURL()
@@ -174,7 +179,7 @@ func (p *Playground) setSettings(s settings) {
 	p.settings = s
 	p.edit.text = s.Text
 	p.checkText()
-	p.checkLatency()
+	p.checkOptions()
 }
 
 func (p *Playground) checkText() {
@@ -187,10 +192,17 @@ func (p *Playground) checkText() {
 	p.edit.scenarioInfo = plural(sc.TotalWorkers(), "worker") + ", " + plural(len(sc.URLs()), "URL")
 }
 
-func (p *Playground) checkLatency() {
-	p.edit.latencyErr = ""
+// checkOptions checks the latency, ttl and beta as typed.
+func (p *Playground) checkOptions() {
+	p.edit.latencyErr, p.edit.ttlErr, p.edit.betaErr = "", "", ""
 	if _, err := parseLatency(p.settings.Latency); err != nil {
 		p.edit.latencyErr = err.Error()
+	}
+	if _, err := parseTTL(p.settings.TTL); err != nil {
+		p.edit.ttlErr = err.Error()
+	}
+	if _, err := parseBeta(p.settings.Beta); err != nil {
+		p.edit.betaErr = err.Error()
 	}
 }
 
@@ -268,9 +280,14 @@ func (p *Playground) onStrategy(ctx app.Context, e app.Event) {
 	p.syncURL()
 }
 
-func (p *Playground) onLatency(ctx app.Context, e app.Event) {
-	p.settings.Latency = ctx.JSSrc().Get("value").String()
-	p.checkLatency()
+func (p *Playground) onLatency(ctx app.Context, e app.Event) { p.editOption(ctx, &p.settings.Latency) }
+func (p *Playground) onTTL(ctx app.Context, e app.Event)     { p.editOption(ctx, &p.settings.TTL) }
+func (p *Playground) onBeta(ctx app.Context, e app.Event)    { p.editOption(ctx, &p.settings.Beta) }
+
+// editOption takes an option's input as typed into to.
+func (p *Playground) editOption(ctx app.Context, to *string) {
+	*to = ctx.JSSrc().Get("value").String()
+	p.checkOptions()
 	p.syncURLSoon(ctx)
 }
 
@@ -329,122 +346,11 @@ func (p *Playground) Render() app.UI {
 	)
 }
 
-func (p *Playground) renderEditor() app.UI {
-	preset := matchPreset(p.settings.Text)
-	presets := stampede.Presets()
-	return app.Section().ID("editor").Class("panel", "editor").Aria("label", "scenario editor").Body(
-		app.Div().Class("field").Body(
-			app.Label().For("preset").Text("Preset"),
-			app.Select().ID("preset").OnChange(p.onPreset).Body(
-				app.If(preset == "", option("", "custom scenario", true)),
-				app.Range(presets).Slice(func(i int) app.UI {
-					pr := presets[i]
-					return option(pr.Name, pr.Title, pr.Name == preset)
-				}),
-			),
-		),
-		app.Div().Class("field").Body(
-			app.Label().For("scenario").Text("Scenario: one worker per line, name [xN]: step; step"),
-			app.Textarea().ID("scenario").Rows(9).Spellcheck(false).
-				Aria("describedby", "scenario-status").Aria("invalid", p.edit.parseErr != "").
-				Text(p.edit.text).OnInput(p.onText).
-				Body(app.Text(p.edit.text)),
-			app.If(p.edit.parseErr != "",
-				app.P().ID("scenario-status").Class("status", "err").Role("status").Text(p.edit.parseErr),
-			).Else(
-				app.P().ID("scenario-status").Class("status", "ok").Role("status").Text("ok: "+p.edit.scenarioInfo),
-			),
-		),
-		p.renderStrategy(),
-		app.Div().Class("field").Body(
-			app.Label().For("latency").Text("Added latency before each network fetch (not network time)"),
-			app.Input().ID("latency").Type("text").Value(p.settings.Latency).Spellcheck(false).
-				Attr("inputmode", "text").Aria("describedby", "latency-status").
-				Aria("invalid", p.edit.latencyErr != "").OnInput(p.onLatency),
-			app.If(p.edit.latencyErr != "",
-				app.P().ID("latency-status").Class("status", "err").Role("status").Text(p.edit.latencyErr),
-			).Else(
-				app.P().ID("latency-status").Class("status").Text("a Go duration, 0 to "+MaxLatency.String()),
-			),
-		),
-		p.renderButtons(),
-		app.If(p.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.run.message)),
-		app.If(preset == "seed" && !p.embed, explainSeed()),
-		app.If(!p.embed, p.renderCode()),
-	)
-}
-
-func option(value, label string, selected bool) app.HTMLOption {
-	o := app.Option().Value(value).Text(label)
-	if selected {
-		o = o.Selected(true)
-	}
-	return o
-}
-
-func (p *Playground) renderStrategy() app.UI {
-	strategies := stampede.Strategies()
-	cur := p.settings.Strategy
-	crossTab := p.run.env.CrossTab != nil
-	return app.Div().Class("field").Body(
-		app.Label().For("strategy").Text("Strategy"),
-		app.Select().ID("strategy").OnChange(p.onStrategy).Body(
-			app.Range(strategies).Slice(func(i int) app.UI {
-				s := strategies[i]
-				o := option(string(s), string(s), s == cur)
-				if s == stampede.CrossTab && !crossTab {
-					o = o.Text("crosstab (not available)").Disabled(true)
-				}
-				return o
-			}),
-		),
-		app.P().ID("strategy-describe").Class("status").Text(cur.Describe()),
-		app.If(!crossTab,
-			app.P().ID("crosstab-note").Class("status", "note").Text(p.run.crossTabNote()),
-		),
-	)
-}
-
-func (p *Playground) renderButtons() app.UI {
-	run := app.Button().ID("run").Type("button").Class("primary").Text("Run").OnClick(p.onRun)
-	busy := p.run.busy || !p.run.ready
-	if busy {
-		run = run.Disabled(true)
-	}
-	stop := app.Button().ID("stop").Type("button").Text("Stop").OnClick(p.onStop)
-	if !p.run.busy {
-		stop = stop.Disabled(true)
-	}
-	clear := app.Button().ID("clear").Type("button").Text("Clear cache").OnClick(p.onClear)
-	if busy {
-		clear = clear.Disabled(true)
-	}
-	second := app.Button().ID("second-tab").Type("button").Text("Open a second tab").
-		Title("open this scenario under crosstab in a new tab; this tab switches to crosstab too").
-		OnClick(p.onSecondTab)
-	if p.run.env.CrossTab == nil {
-		second = second.Disabled(true).Title(p.run.crossTabNote())
-	}
-	return app.Div().Class("buttons").Body(run, stop, clear, second)
-}
-
-func explainSeed() app.UI {
-	return app.Aside().ID("explain").Class("explain").Body(
-		app.H2().Text("What you are seeing"),
-		app.P().Text("parse_stuff and use_stuff both get data/stuff.json inside one lock: "+
-			"the first holds the lock while it fetches, the second waits, then finds the answer "+
-			"in the cache. One network fetch, one deduplicated request."),
-		app.P().Text("do_work fetches data/other.json without the cache or its lock, "+
-			"so it is never blocked: its fetch runs while the others wait."),
-		app.P().Text("Try the strategy none to see two fetches of stuff.json, or percall for the bug "+
-			"of creating the lock inside the function."),
-	)
-}
-
 func (p *Playground) renderResults() app.UI {
 	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
+		when(!p.embed, p.views.load),
 		p.views.log,
 		when(!p.embed, p.views.cache),
 	)

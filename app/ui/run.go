@@ -7,6 +7,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // workerGroup is a scenario line: crowd for crowd#1 … crowd#50.
@@ -45,8 +46,10 @@ func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error
 		live:     stampede.Stats{Strategy: j.strategy, Workers: j.scenario.TotalWorkers()},
 		groups:   groupsOf(j.scenario),
 		start:    time.Now(),
+		load:     trace.NewLoad(loadEvery),
 	}
 	r.cursor = replayCursor{}
+	r.ttl = j.ttl
 	r.rev++
 	r.changed()
 
@@ -95,11 +98,13 @@ func (r *runner) applyBatch(n int, b batch) {
 	}
 	r.run.events = appendBounded(r.run.events, b.Events, logSize)
 	r.run.live, r.run.total, r.run.dropped = b.Stats, b.Total, b.Dropped
+	stored := false
 	for _, e := range b.Events {
-		if e.Kind == stampede.KindFetchDone && e.Stored {
-			r.cacheGen++
-			break
-		}
+		r.run.load.Add(e)
+		stored = stored || (e.Kind == stampede.KindFetchDone && e.Stored)
+	}
+	if stored {
+		r.cacheGen++
 	}
 	r.rev++
 	r.changed()

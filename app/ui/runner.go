@@ -9,6 +9,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // The runner owns the page's runs: the store, the busy state, the one
@@ -61,7 +62,8 @@ type runRecord struct {
 	total    int              // events the run ever logged
 	dropped  int              // events its Log's ring let go
 	groups   []workerGroup
-	start    time.Time // the wall time its events' times count from
+	start    time.Time   // the wall time its events' times count from
+	load     *trace.Load // the run over time, from every event it logged
 }
 
 // runner is the page's runs. The zero value is not usable: see newRunner.
@@ -78,6 +80,7 @@ type runner struct {
 	cancel context.CancelFunc // cancels the running run or compare
 
 	run    runRecord
+	ttl    time.Duration // the last run's time to live, which the inspector's expiries use
 	cursor replayCursor
 	marks  runMarks // what a lesson points at on the timeline
 	cmp    compareView
@@ -183,6 +186,8 @@ type job struct {
 	strategy stampede.Strategy
 	latency  time.Duration
 	timeout  time.Duration
+	ttl      time.Duration
+	beta     float64
 }
 
 // checkRequest checks a run request's scenario, strategy and latency. The
@@ -205,7 +210,15 @@ func checkRequest(req runRequest, crossTab bool) (job, error) {
 	if err != nil {
 		return job{}, err
 	}
-	return job{scenario: sc, strategy: st, latency: lat, timeout: to}, nil
+	ttl, err := parseTTL(req.TTL)
+	if err != nil {
+		return job{}, err
+	}
+	beta, err := parseBeta(req.Beta)
+	if err != nil {
+		return job{}, err
+	}
+	return job{scenario: sc, strategy: st, latency: lat, timeout: to, ttl: ttl, beta: beta}, nil
 }
 
 // begin is the start every run and compare shares: it refuses while busy
@@ -268,6 +281,8 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		Strategy: j.strategy,
 		Latency:  j.latency,
 		Timeout:  j.timeout,
+		TTL:      j.ttl,
+		Beta:     j.beta,
 		Fetcher:  r.env.Fetcher,
 		Store:    r.store,
 		CrossTab: r.env.CrossTab,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type settings struct {
 	Text     string            // scenario text
 	Strategy stampede.Strategy // may be invalid until checked
 	Latency  string            // Go duration text, as typed
+	TTL      string            // entries' time to live, Go duration text; "0" never expire
+	Beta     string            // xfetch's beta, a number as typed
 }
 
 // defaultSettings is the seed preset under its strategy.
@@ -32,7 +35,7 @@ func defaultSettings() settings {
 	if st == "" {
 		st = stampede.Lock
 	}
-	return settings{Text: p.Text, Strategy: st, Latency: DefaultLatency}
+	return settings{Text: p.Text, Strategy: st, Latency: DefaultLatency, TTL: DefaultTTL, Beta: DefaultBeta}
 }
 
 // parseLatency reads added latency: a Go duration from 0 to MaxLatency.
@@ -109,7 +112,7 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 	}
 	if st.Lesson != "" { // the lesson's settings win
 		q = maps.Clone(q)
-		for _, k := range []string{"preset", "scenario", "strategy", "latency"} {
+		for _, k := range []string{"preset", "scenario", "strategy", "latency", "ttl", "beta"} {
 			if q.Has(k) {
 				bad(k, q.Get(k), errors.New("ignored: lesson= sets it"))
 				q.Del(k)
@@ -146,12 +149,22 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 			st.Strategy = s
 		}
 	}
-	if q.Has("latency") {
-		v := q.Get("latency")
-		if _, err := parseLatency(v); err != nil {
-			bad("latency", v, err)
+	for _, p := range []struct {
+		name  string
+		check func(string) error
+		to    *string
+	}{
+		{"latency", func(v string) error { _, err := parseLatency(v); return err }, &st.Latency},
+		{"ttl", func(v string) error { _, err := parseTTL(v); return err }, &st.TTL},
+		{"beta", func(v string) error { _, err := parseBeta(v); return err }, &st.Beta},
+	} {
+		if !q.Has(p.name) {
+			continue
+		}
+		if v := q.Get(p.name); p.check(v) != nil {
+			bad(p.name, v, p.check(v))
 		} else {
-			st.Latency = strings.TrimSpace(v)
+			*p.to = strings.TrimSpace(v)
 		}
 	}
 	flag := func(name string) bool {
@@ -176,10 +189,11 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 }
 
 // managedParams are the URL parameters the page reads and writes.
-var managedParams = []string{"lesson", "preset", "scenario", "strategy", "latency", "run", "fresh"}
+var managedParams = []string{"lesson", "preset", "scenario", "strategy", "latency", "ttl", "beta", "run", "fresh"}
 
 // stateURL returns base with its query describing s: preset=NAME when the
-// text is a preset's, else scenario=TEXT, then strategy and latency. run
+// text is a preset's, else scenario=TEXT, then strategy, latency, and ttl
+// and beta when not their defaults. run
 // and fresh are dropped, so reloading a shared link does not start a run
 // by itself; other parameters are kept.
 func stateURL(base *url.URL, s settings) string {
@@ -195,6 +209,14 @@ func stateURL(base *url.URL, s settings) string {
 	} // a paste over the limit stays out of the URL: the editor says why
 	q.Set("strategy", string(s.Strategy))
 	q.Set("latency", s.Latency)
+	// ttl and beta only when they differ from the defaults, so a link
+	// without expiry reads as it always has.
+	if ttl, err := parseTTL(s.TTL); err != nil || ttl != 0 {
+		q.Set("ttl", s.TTL)
+	}
+	if b, err := parseBeta(s.Beta); err != nil || b != stampede.DefaultBeta {
+		q.Set("beta", s.Beta)
+	}
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
 	return u.String()
@@ -217,7 +239,11 @@ func lessonURL(base *url.URL, name string) string {
 
 // lessonSettings are the settings of run i of lesson l.
 func lessonSettings(l lesson.Lesson, i int) settings {
-	return settings{Text: l.Scenario, Strategy: l.Runs[i].Strategy, Latency: l.Latency}
+	ttl := l.TTL
+	if ttl == "" {
+		ttl = DefaultTTL
+	}
+	return settings{Text: l.Scenario, Strategy: l.Runs[i].Strategy, Latency: l.Latency, TTL: ttl, Beta: DefaultBeta}
 }
 
 // runRequest is one run as the button or window.stampede.run asks for it.
@@ -252,7 +278,7 @@ func parseTimeout(s string) (time.Duration, error) {
 }
 
 // apiFields are the fields window.stampede.run reads from its argument.
-var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh", "timeout"}
+var apiFields = []string{"scenario", "preset", "strategy", "latency", "fresh", "timeout", "ttl", "beta"}
 
 // jsType names a JavaScript value of a type run does not take, such as
 // an object or a function, for the message.
@@ -306,24 +332,31 @@ func resolveRequest(fields map[string]any, cur settings, op string) (runRequest,
 	if hasStrategy {
 		req.Strategy = stampede.Strategy(strategy)
 	}
-	if v, ok := fields["latency"]; ok {
+	for _, d := range []struct {
+		name, like string
+		to         *string
+	}{{"latency", "200ms", &req.Latency}, {"timeout", "30s", &req.Timeout}, {"ttl", "2s", &req.TTL}} {
+		v, ok := fields[d.name]
+		if !ok {
+			continue
+		}
 		switch v := v.(type) {
 		case string:
-			req.Latency = v
+			*d.to = v
 		case float64: // milliseconds
-			req.Latency = time.Duration(v * float64(time.Millisecond)).String()
+			*d.to = time.Duration(v * float64(time.Millisecond)).String()
 		default:
-			return req, fmt.Errorf("%s: field \"latency\" must be a duration string like \"200ms\" or a number of milliseconds, got %s", op, typeName(v))
+			return req, fmt.Errorf("%s: field %q must be a duration string like %q or a number of milliseconds, got %s", op, d.name, d.like, typeName(v))
 		}
 	}
-	if v, ok := fields["timeout"]; ok {
+	if v, ok := fields["beta"]; ok {
 		switch v := v.(type) {
 		case string:
-			req.Timeout = v
-		case float64: // milliseconds
-			req.Timeout = time.Duration(v * float64(time.Millisecond)).String()
+			req.Beta = v
+		case float64:
+			req.Beta = strconv.FormatFloat(v, 'g', -1, 64)
 		default:
-			return req, fmt.Errorf("%s: field \"timeout\" must be a duration string like \"30s\" or a number of milliseconds, got %s", op, typeName(v))
+			return req, fmt.Errorf("%s: field \"beta\" must be a number like 1, got %s", op, typeName(v))
 		}
 	}
 	if v, ok := fields["fresh"]; ok {

@@ -31,34 +31,43 @@ func TestParseParams(t *testing.T) {
 	}{
 		{"empty", "", false, def, false, false, nil},
 		{"preset and options", "preset=stampede&strategy=keyed&latency=50ms&run=1&fresh=1", false,
-			settings{preset(t, "stampede").Text, stampede.Keyed, "50ms"}, true, true, nil},
+			settings{Text: preset(t, "stampede").Text, Strategy: stampede.Keyed, Latency: "50ms", TTL: DefaultTTL, Beta: DefaultBeta}, true, true, nil},
 		{"preset brings its strategy", "preset=percall", false,
-			settings{preset(t, "percall").Text, stampede.PerCall, "200ms"}, false, false, nil},
+			settings{Text: preset(t, "percall").Text, Strategy: stampede.PerCall, Latency: "200ms", TTL: DefaultTTL, Beta: DefaultBeta}, false, false, nil},
 		{"scenario text", "scenario=" + url.QueryEscape(custom) + "&strategy=none", false,
-			settings{custom, stampede.None, "200ms"}, false, false, nil},
+			settings{Text: custom, Strategy: stampede.None, Latency: "200ms", TTL: DefaultTTL, Beta: DefaultBeta}, false, false, nil},
 		{"unknown strategy", "strategy=foo", false, def, false, false,
 			[]string{`strategy=foo: unknown strategy "foo": want none, lock, keyed, singleflight, percall, crosstab`}},
 		{"crosstab without Web Locks", "strategy=crosstab", false, def, false, false,
 			[]string{"strategy=crosstab: the crosstab strategy needs Web Locks"}},
 		{"crosstab with a locker", "strategy=crosstab", true,
-			settings{def.Text, stampede.CrossTab, def.Latency}, false, false, nil},
+			settings{Text: def.Text, Strategy: stampede.CrossTab, Latency: def.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, false, false, nil},
 		{"bad latency", "latency=soon", false, def, false, false,
 			[]string{`latency=soon: bad latency "soon": want a Go duration`}},
 		{"latency over the limit", "latency=11s", false, def, false, false,
 			[]string{"latency=11s: latency 11s is over the limit of 10s"}},
 		{"negative latency", "latency=-1ms", false, def, false, false,
 			[]string{"latency=-1ms: latency -1ms is negative"}},
-		{"zero latency", "latency=0", false, settings{def.Text, def.Strategy, "0"}, false, false, nil},
+		{"zero latency", "latency=0", false, settings{Text: def.Text, Strategy: def.Strategy, Latency: "0", TTL: DefaultTTL, Beta: DefaultBeta}, false, false, nil},
 		{"unknown preset", "preset=nope", false, def, false, false,
 			[]string{`preset=nope: unknown preset "nope": want seed, once, stampede, percall, mixed`}},
 		{"invalid scenario is loaded but reported", "scenario=" + url.QueryEscape("a: jump"), false,
-			settings{"a: jump", def.Strategy, def.Latency}, false, false,
+			settings{Text: "a: jump", Strategy: def.Strategy, Latency: def.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, false, false,
 			[]string{`scenario=a: jump: line 1, col 4: unknown step "jump"`}},
 		{"preset and scenario", "preset=once&scenario=" + url.QueryEscape(custom), false,
-			settings{custom, def.Strategy, def.Latency}, false, false,
+			settings{Text: custom, Strategy: def.Strategy, Latency: def.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, false, false,
 			[]string{"preset=once: ignored: scenario= is given too"}},
 		{"bad flag", "run=yes&fresh=maybe", false, def, true, false,
 			[]string{"fresh=maybe: want 1 or 0"}},
+		{"ttl and beta", "ttl=2s&beta=1.5", false,
+			settings{Text: def.Text, Strategy: def.Strategy, Latency: def.Latency, TTL: "2s", Beta: "1.5"}, false, false, nil},
+		{"negative ttl", "ttl=-1s", false, def, false, false, []string{"ttl=-1s: ttl -1s is negative"}},
+		{"absurd ttl", "ttl=48h", false, def, false, false, []string{"ttl=48h: ttl 48h is over the limit of 1h0m0s"}},
+		{"bad ttl", "ttl=later", false, def, false, false, []string{`ttl=later: bad ttl "later": want a Go duration`}},
+		{"zero beta", "beta=0", false, def, false, false, []string{"beta=0: beta 0 must be over 0"}},
+		{"negative beta", "beta=-2", false, def, false, false, []string{"beta=-2: beta -2 must be over 0"}},
+		{"absurd beta", "beta=1e9", false, def, false, false, []string{"beta=1e9: beta 1e9 is over the limit of 100"}},
+		{"beta not a number", "beta=NaN", false, def, false, false, []string{`beta=NaN: bad beta "NaN"`}},
 		{"several errors", "strategy=x&latency=y", false, def, false, false,
 			[]string{`strategy=x: unknown strategy`, `latency=y: bad latency`}},
 	}
@@ -95,12 +104,12 @@ func TestStateURLRoundTrip(t *testing.T) {
 		want map[string]string // parameters that must be present
 		not  []string          // parameters that must be absent
 	}{
-		{"preset", settings{preset(t, "mixed").Text, stampede.Lock, "1s"},
+		{"preset", settings{Text: preset(t, "mixed").Text, Strategy: stampede.Lock, Latency: "1s", TTL: DefaultTTL, Beta: DefaultBeta},
 			map[string]string{"preset": "mixed", "strategy": "lock", "latency": "1s", "lang": "en"},
 			[]string{"scenario", "run", "fresh"}},
-		{"preset without its last newline", settings{strings.TrimSpace(preset(t, "seed").Text), stampede.None, "0"},
+		{"preset without its last newline", settings{Text: strings.TrimSpace(preset(t, "seed").Text), Strategy: stampede.None, Latency: "0", TTL: DefaultTTL, Beta: DefaultBeta},
 			map[string]string{"preset": "seed", "strategy": "none", "latency": "0"}, []string{"scenario"}},
-		{"custom text", settings{"x: get data/a.json; work 10ms\ny x2: fetch https://example.org/a?b=1&c=#d\n", stampede.Singleflight, "200ms"},
+		{"custom text", settings{Text: "x: get data/a.json; work 10ms\ny x2: fetch https://example.org/a?b=1&c=#d\n", Strategy: stampede.Singleflight, Latency: "200ms", TTL: DefaultTTL, Beta: DefaultBeta},
 			map[string]string{"scenario": "x: get data/a.json; work 10ms\ny x2: fetch https://example.org/a?b=1&c=#d\n", "strategy": "singleflight"},
 			[]string{"preset"}},
 	}
@@ -153,7 +162,7 @@ func TestParseLatency(t *testing.T) {
 }
 
 func TestResolveRequest(t *testing.T) {
-	cur := settings{Text: "a: get data/a.json", Strategy: stampede.Keyed, Latency: "50ms"}
+	cur := settings{Text: "a: get data/a.json", Strategy: stampede.Keyed, Latency: "50ms", TTL: DefaultTTL, Beta: DefaultBeta}
 	tests := []struct {
 		name    string
 		fields  map[string]any
@@ -162,18 +171,22 @@ func TestResolveRequest(t *testing.T) {
 	}{
 		{"defaults", map[string]any{}, runRequest{settings: cur}, ""},
 		{"all fields", map[string]any{"scenario": "b: get data/b.json", "strategy": "none", "latency": "0", "fresh": true},
-			runRequest{settings: settings{"b: get data/b.json", stampede.None, "0"}, Fresh: true}, ""},
-		{"latency in ms", map[string]any{"latency": 250.0}, runRequest{settings: settings{cur.Text, cur.Strategy, "250ms"}}, ""},
-		{"preset", map[string]any{"preset": "seed"}, runRequest{settings: settings{preset(t, "seed").Text, stampede.Lock, "50ms"}}, ""},
-		{"preset, strategy given", map[string]any{"preset": "seed", "strategy": "none"}, runRequest{settings: settings{preset(t, "seed").Text, stampede.None, "50ms"}}, ""},
+			runRequest{settings: settings{Text: "b: get data/b.json", Strategy: stampede.None, Latency: "0", TTL: DefaultTTL, Beta: DefaultBeta}, Fresh: true}, ""},
+		{"latency in ms", map[string]any{"latency": 250.0}, runRequest{settings: settings{Text: cur.Text, Strategy: cur.Strategy, Latency: "250ms", TTL: DefaultTTL, Beta: DefaultBeta}}, ""},
+		{"preset", map[string]any{"preset": "seed"}, runRequest{settings: settings{Text: preset(t, "seed").Text, Strategy: stampede.Lock, Latency: "50ms", TTL: DefaultTTL, Beta: DefaultBeta}}, ""},
+		{"preset, strategy given", map[string]any{"preset": "seed", "strategy": "none"}, runRequest{settings: settings{Text: preset(t, "seed").Text, Strategy: stampede.None, Latency: "50ms", TTL: DefaultTTL, Beta: DefaultBeta}}, ""},
 		{"fresh as number", map[string]any{"fresh": 1.0}, runRequest{settings: cur, Fresh: true}, ""},
-		{"unknown strategy is left to the run", map[string]any{"strategy": "foo"}, runRequest{settings: settings{cur.Text, "foo", cur.Latency}}, ""},
+		{"unknown strategy is left to the run", map[string]any{"strategy": "foo"}, runRequest{settings: settings{Text: cur.Text, Strategy: "foo", Latency: cur.Latency, TTL: DefaultTTL, Beta: DefaultBeta}}, ""},
 		{"scenario not a string", map[string]any{"scenario": 3.0}, runRequest{}, `run: field "scenario" must be a string, got a number`},
 		{"strategy an object", map[string]any{"strategy": jsType("object")}, runRequest{}, `run: field "strategy" must be a string, got a value of type object`},
 		{"latency a boolean", map[string]any{"latency": true}, runRequest{}, `run: field "latency" must be a duration string`},
 		{"fresh a string", map[string]any{"fresh": "yes"}, runRequest{}, `run: field "fresh" must be a boolean, got a string`},
 		{"unknown preset", map[string]any{"preset": "x"}, runRequest{}, `run: preset: unknown preset "x"`},
 		{"both", map[string]any{"preset": "seed", "scenario": "a: work 1s"}, runRequest{}, "run: give scenario or preset, not both"},
+		{"ttl in ms and beta", map[string]any{"ttl": 1500.0, "beta": 2.0},
+			runRequest{settings: settings{Text: cur.Text, Strategy: cur.Strategy, Latency: cur.Latency, TTL: "1.5s", Beta: "2"}}, ""},
+		{"ttl a boolean", map[string]any{"ttl": true}, runRequest{}, `run: field "ttl" must be a duration string like "2s"`},
+		{"beta a boolean", map[string]any{"beta": false}, runRequest{}, `run: field "beta" must be a number like 1, got a boolean`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,10 +215,12 @@ func TestCheckRequest(t *testing.T) {
 		wantErr string
 	}{
 		{"ok", ok, ""},
-		{"parse error", settings{"a: get data/a.json\nb: get data/a.json\nc: get x; sing", ok.Strategy, ok.Latency}, `line 3, col 11: unknown step "sing"`},
-		{"strategy", settings{ok.Text, "foo", ok.Latency}, `unknown strategy "foo": want none, lock`},
-		{"crosstab", settings{ok.Text, stampede.CrossTab, ok.Latency}, "the crosstab strategy needs Web Locks"},
-		{"latency", settings{ok.Text, ok.Strategy, "1h"}, "latency 1h is over the limit of 10s"},
+		{"parse error", settings{Text: "a: get data/a.json\nb: get data/a.json\nc: get x; sing", Strategy: ok.Strategy, Latency: ok.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, `line 3, col 11: unknown step "sing"`},
+		{"strategy", settings{Text: ok.Text, Strategy: "foo", Latency: ok.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, `unknown strategy "foo": want none, lock`},
+		{"crosstab", settings{Text: ok.Text, Strategy: stampede.CrossTab, Latency: ok.Latency, TTL: DefaultTTL, Beta: DefaultBeta}, "the crosstab strategy needs Web Locks"},
+		{"latency", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: "1h", TTL: DefaultTTL, Beta: DefaultBeta}, "latency 1h is over the limit of 10s"},
+		{"ttl", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: ok.Latency, TTL: "-5s", Beta: DefaultBeta}, "ttl -5s is negative"},
+		{"beta", settings{Text: ok.Text, Strategy: ok.Strategy, Latency: ok.Latency, TTL: "1s", Beta: "500"}, "beta 500 is over the limit of 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,11 +11,19 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // at builds an event at msf milliseconds.
 func at(msf float64, worker string, k stampede.Kind, target, detail, by string) stampede.Event {
 	return stampede.Event{At: time.Duration(msf * float64(time.Millisecond)), Worker: worker, Kind: k, Target: target, Detail: detail, By: by}
+}
+
+// stored marks a fetch-done whose response was stored, as the engine
+// does for a get's fetch (a fetch step's is not).
+func stored(e stampede.Event) stampede.Event {
+	e.Stored = true
+	return e
 }
 
 // withLatency gives a fetch-start the 200ms of added latency its detail
@@ -53,7 +61,7 @@ func seedEvents() []stampede.Event {
 		withLatency(at(200, "do_work", stampede.KindFetchStart, other, lat, "")),
 		at(205, "do_work", stampede.KindFetchDone, other, "200 application/json, 20 B, network 5ms", ""),
 		at(205, "do_work", stampede.KindWorkStart, "", "for 300ms", ""),
-		at(210, "parse_stuff", stampede.KindFetchDone, stuff, "200 application/json, 20 B, network 10ms", ""),
+		stored(at(210, "parse_stuff", stampede.KindFetchDone, stuff, "200 application/json, 20 B, network 10ms", "")),
 		at(210, "parse_stuff", stampede.KindLockReleased, stuff, "", ""),
 		at(210, "parse_stuff", stampede.KindDone, "", "", ""),
 		at(210.1, "use_stuff", stampede.KindLockAcquired, stuff, "waited 209.9ms", ""),
@@ -83,7 +91,7 @@ func crowdEvents(n, leader int) []stampede.Event {
 			evs = append(evs, at(1+float64(i)*0.01, fmt.Sprintf("crowd#%d", i), stampede.KindLockWait, stuff, "in-flight fetch by "+lw, lw))
 		}
 	}
-	evs = append(evs, at(50, lw, stampede.KindFetchDone, stuff, "200", ""))
+	evs = append(evs, stored(at(50, lw, stampede.KindFetchDone, stuff, "200", "")))
 	for i := 1; i <= n; i++ {
 		w := fmt.Sprintf("crowd#%d", i)
 		switch {
@@ -175,10 +183,10 @@ func TestTimelineSeedLanesBarsAndLink(t *testing.T) {
 		want   map[string]int
 	}{
 		// parse_stuff's wait of 0.1ms is too short to draw.
-		{"parse_stuff", map[string]int{barHeld: 1, barLatency: 1, barFetch: 1}},
+		{"parse_stuff", map[string]int{"held": 1, "latency": 1, "fetch": 1}},
 		// use_stuff's hold of 0.2ms is too short to draw.
-		{"use_stuff", map[string]int{barWait: 1, barHit: 1}},
-		{"do_work", map[string]int{barLatency: 1, barFetch: 1, barWork: 1}},
+		{"use_stuff", map[string]int{"wait": 1, "hit": 1}},
+		{"do_work", map[string]int{"latency": 1, "fetch": 1, "work": 1}},
 	} {
 		if got := kindsOf(h, tt.worker); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: bars %v; want %v", tt.worker, got, tt.want)
@@ -192,12 +200,12 @@ func TestTimelineSeedLanesBarsAndLink(t *testing.T) {
 	m := layoutTimeline(seedEvents(), seedGroups, nil, 505*time.Millisecond, -1)
 	var fetchEnd, waitEnd float64
 	for _, b := range m.Lanes[0].Bars {
-		if b.Kind == barFetch {
+		if b.Kind == trace.Fetch {
 			fetchEnd = b.X + b.W
 		}
 	}
 	for _, b := range m.Lanes[1].Bars {
-		if b.Kind == barWait {
+		if b.Kind == trace.Wait {
 			waitEnd = b.X + b.W
 		}
 	}
@@ -243,7 +251,7 @@ func TestTimelineBandAndExpansion(t *testing.T) {
 		t.Fatalf("bands = %v; want crowd with data-count=50", band)
 	}
 	k := kindsOf(h, "crowd")
-	if k[barFetch] != 1 || k[barWait] != 1 || k[barShared] != 1 || k[barError] != 1 {
+	if k["fetch"] != 1 || k["wait"] != 1 || k["shared"] != 1 || k["error"] != 1 {
 		t.Errorf("band bars %v; want one merged each of fetch, wait, shared, error", k)
 	}
 	// The shared results in the band link to the fetch in the band, and
@@ -265,7 +273,7 @@ func TestTimelineBandAndExpansion(t *testing.T) {
 	if len(ls) != 2+maxMembers || ls[0] != "crowd" || ls[1] != "crowd#7" || ls[2] != "crowd#50" || ls[3] != "crowd#1" || ls[len(ls)-1] != "reader" {
 		t.Fatalf("expanded lanes = %v; want crowd, crowd#7 (fetched), crowd#50 (failed), crowd#1…, reader", ls)
 	}
-	if k := kindsOf(h, "crowd#7"); k[barFetch] != 1 {
+	if k := kindsOf(h, "crowd#7"); k["fetch"] != 1 {
 		t.Errorf("crowd#7's bars %v; want its fetch", k)
 	}
 	found := false
@@ -307,7 +315,7 @@ func TestTimelineOtherTabDistinct(t *testing.T) {
 	if fmt.Sprint(tabbed) != "[t00ab:parse_stuff@t00ab]" {
 		t.Errorf("other tab's lanes %v; want its own lane t00ab:parse_stuff, marked data-tab", tabbed)
 	}
-	if got := lanes(h); got[len(got)-1] != "t00ab:parse_stuff" || kindsOf(h, "t00ab:parse_stuff")[barFetch] != 1 {
+	if got := lanes(h); got[len(got)-1] != "t00ab:parse_stuff" || kindsOf(h, "t00ab:parse_stuff")["fetch"] != 1 {
 		t.Errorf("lanes %v: the other tab's lane comes last with its fetch", got)
 	}
 }
@@ -402,25 +410,5 @@ func TestTimelineCursorAndTicks(t *testing.T) {
 		if fmt.Sprint(got) != tt.want {
 			t.Errorf("ticks over %v = %v; want %s", tt.wall, got, tt.want)
 		}
-	}
-}
-
-// A singleflight joiner answered by its leader's cache read waits, then
-// hits, with no lock-acquired between: the hit ends its wait.
-func TestTimelineHitEndsWait(t *testing.T) {
-	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	spans, keys, _, _ := spansOf([]stampede.Event{
-		{At: ms(0), Worker: "a", Target: "u", Kind: stampede.KindRequest},
-		{At: ms(1), Worker: "a", Target: "u", Kind: stampede.KindLockWait, Detail: "in-flight fetch by b", By: "b"},
-		{At: ms(5), Worker: "a", Target: "u", Kind: stampede.KindCacheHit, By: "b"},
-		{At: ms(50), Worker: "c", Target: "v", Kind: stampede.KindWorkDone},
-	})
-	var got []string
-	for _, s := range spans[keys[0]] {
-		got = append(got, fmt.Sprintf("%s %v-%v open=%v", s.Kind, s.Start, s.End, s.Open))
-	}
-	want := []string{"wait 1ms-5ms open=false", "hit 5ms-5ms open=false"}
-	if strings.Join(got, ", ") != strings.Join(want, ", ") {
-		t.Errorf("a's bars: %v; want %v", got, want)
 	}
 }

@@ -325,7 +325,7 @@ func TestGroupCommitDeleteMidBatch(t *testing.T) {
 	if v := js.Global().Get("__deleted"); v.IsUndefined() {
 		t.Fatal("the delete never started")
 	}
-	if err := awaitPromise(ctx, js.Global().Get("__deleted")); err != nil {
+	if _, err := awaitPromise(ctx, js.Global().Get("__deleted")); err != nil {
 		t.Fatalf("the other tab's delete: %v", err)
 	}
 	if err := s.Put(ctx, "data/after.json", response("data/after.json", 1)); err != nil {
@@ -343,13 +343,17 @@ func mergeMaps(a, b map[string]error) map[string]error {
 	return a
 }
 
-// awaitPromise waits for p to settle, up to 3s.
-func awaitPromise(ctx context.Context, p js.Value) error {
-	done := make(chan error, 1)
+// awaitPromise waits for p to settle, up to 3s, and returns its value.
+func awaitPromise(ctx context.Context, p js.Value) (js.Value, error) {
+	type settled struct {
+		v   js.Value
+		err error
+	}
+	done := make(chan settled, 1)
 	var ok, fail js.Func
-	ok = js.FuncOf(func(js.Value, []js.Value) any { done <- nil; return nil })
+	ok = js.FuncOf(func(_ js.Value, args []js.Value) any { done <- settled{v: args[0]}; return nil })
 	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- fmt.Errorf("rejected: %v", js.Global().Get("String").Invoke(args[0]))
+		done <- settled{err: fmt.Errorf("rejected: %v", js.Global().Get("String").Invoke(args[0]))}
 		return nil
 	})
 	defer ok.Release()
@@ -358,10 +362,10 @@ func awaitPromise(ctx context.Context, p js.Value) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	select {
-	case err := <-done:
-		return err
+	case s := <-done:
+		return s.v, s.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return js.Undefined(), ctx.Err()
 	}
 }
 

@@ -5,6 +5,7 @@ package idbstore
 import (
 	"errors"
 	"fmt"
+	"math"
 	"syscall/js"
 	"time"
 
@@ -12,8 +13,11 @@ import (
 )
 
 // encode returns the JavaScript entry for r:
-// {url, body (Uint8Array), contentType, status, fetchedAt (ms since the
-// epoch, or null), fetchedBy, runId, size}.
+// {url, body (Uint8Array), contentType, status, fetchedAt, storedAt,
+// deltaMs, fetchedBy, runId, size}. fetchedAt and storedAt are
+// milliseconds since the epoch (microseconds in the fraction, so that
+// new Date(storedAt) reads them), or null for a zero time; deltaMs is
+// r.Delta in milliseconds, with its fraction.
 func encode(r stampede.Response) js.Value {
 	body := js.Global().Get("Uint8Array").New(len(r.Body))
 	js.CopyBytesToJS(body, r.Body)
@@ -22,11 +26,9 @@ func encode(r stampede.Response) js.Value {
 	v.Set("body", body)
 	v.Set("contentType", r.ContentType)
 	v.Set("status", r.Status)
-	if r.FetchedAt.IsZero() {
-		v.Set("fetchedAt", js.Null())
-	} else {
-		v.Set("fetchedAt", r.FetchedAt.UnixMilli())
-	}
+	v.Set("fetchedAt", millis(r.FetchedAt))
+	v.Set("storedAt", millis(r.StoredAt))
+	v.Set("deltaMs", float64(r.Delta)/float64(time.Millisecond))
 	v.Set("fetchedBy", r.FetchedBy)
 	v.Set("runId", r.RunID)
 	v.Set("size", len(r.Body))
@@ -34,8 +36,12 @@ func encode(r stampede.Response) js.Value {
 }
 
 // decode is encode's inverse. It tolerates missing fields, and a body
-// stored as an ArrayBuffer.
-func decode(v js.Value) (stampede.Response, error) {
+// stored as an ArrayBuffer. An entry without a storedAt field was
+// written before schema 2, by an older page (the upgrade stamped those
+// it found): it counts as stored at unstamped, the Store's open time, so
+// that its time to live starts when this page loaded. A storedAt of null
+// is a zero StoredAt, as it was put.
+func decode(v js.Value, unstamped time.Time) (stampede.Response, error) {
 	if v.Type() != js.TypeObject {
 		return stampede.Response{}, fmt.Errorf("stored value is a %v, not an entry", v.Type())
 	}
@@ -50,12 +56,17 @@ func decode(v js.Value) (stampede.Response, error) {
 		ContentType: str("contentType"),
 		FetchedBy:   str("fetchedBy"),
 		RunID:       str("runId"),
+		FetchedAt:   fromMillis(v.Get("fetchedAt")),
+		StoredAt:    fromMillis(v.Get("storedAt")),
+	}
+	if v.Get("storedAt").IsUndefined() {
+		r.StoredAt = unstamped
 	}
 	if f := v.Get("status"); f.Type() == js.TypeNumber {
 		r.Status = f.Int()
 	}
-	if f := v.Get("fetchedAt"); f.Type() == js.TypeNumber {
-		r.FetchedAt = time.UnixMilli(int64(f.Float()))
+	if f := v.Get("deltaMs"); f.Type() == js.TypeNumber {
+		r.Delta = time.Duration(math.Round(f.Float() * float64(time.Millisecond)))
 	}
 	body := v.Get("body")
 	switch {
@@ -70,4 +81,23 @@ func decode(v js.Value) (stampede.Response, error) {
 		return stampede.Response{}, errors.New("stored body is not bytes")
 	}
 	return r, nil
+}
+
+// millis is t as milliseconds since the epoch, to the microsecond (a
+// float64 holds today's microseconds exactly), or null for the zero time.
+// The nanoseconds are dropped, never rounded up, so that a time read
+// back is never after the time put.
+func millis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return float64(t.UnixMicro()) / 1000
+}
+
+// fromMillis is millis' inverse: the zero time for anything but a number.
+func fromMillis(v js.Value) time.Time {
+	if v.Type() != js.TypeNumber {
+		return time.Time{}
+	}
+	return time.UnixMicro(int64(math.Round(v.Float() * 1000)))
 }

@@ -66,3 +66,12 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// try calls do and returns what it threw, a JavaScript exception that
+// syscall/js raised as a panic, as an error. Callbacks that JavaScript
+// calls use it: a panic there would end the program.
+func try(do func()) (err error) {
+	defer func() { rescue(&err, recover()) }()
+	do()
+	return nil
+}

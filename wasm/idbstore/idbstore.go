@@ -20,8 +20,9 @@ import (
 )
 
 const (
-	// SchemaVersion is the database version this package creates.
-	SchemaVersion = 1
+	// SchemaVersion is the database version this package creates, and
+	// upgrades older ones to (upgrade_js.go has the steps).
+	SchemaVersion = 2
 	// ObjectStore is the name of the object store that holds the responses.
 	ObjectStore = "responses"
 	// OpenTimeout bounds OpenOrMemory's attempt to open the database: a

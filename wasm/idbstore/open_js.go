@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"syscall/js"
+	"time"
 
 	"github.com/hack-pad/go-indexeddb/idb"
 
@@ -22,11 +23,13 @@ func Open(ctx context.Context, name string) (s *Store, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	factory, err := globalFactory()
+	indexedDB, err := globalIndexedDB()
 	if err != nil {
 		return nil, err
 	}
-	req, err := factory.Open(ctx, name, SchemaVersion, upgrade)
+	// The upgrade's time, if this open upgrades, as the store keeps it.
+	at := time.Now().Truncate(time.Microsecond)
+	req, err := openRequest(ctx, indexedDB, name, at)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +54,7 @@ func Open(ctx context.Context, name string) (s *Store, err error) {
 		return nil, err
 	}
 
-	s = &Store{name: name}
+	s = &Store{name: name, openedAt: at}
 	s.attach(db, jsDB)
 	return s, nil
 }
@@ -157,27 +160,27 @@ func deleteDatabase(ctx context.Context, name string) (err error) {
 
 // globalFactory returns the page's indexedDB, or an error where there is
 // none. (idb.Global panics then.)
-func globalFactory() (f *idb.Factory, err error) {
-	defer func() {
-		if p := recover(); p != nil { // reading indexedDB throws in some sandboxed frames
-			f, err = nil, fmt.Errorf("reading indexedDB: %v", p)
-		}
-	}()
-	v := js.Global().Get("indexedDB")
-	if !v.Truthy() {
-		return nil, errors.New("this browser has no indexedDB")
+func globalFactory() (*idb.Factory, error) {
+	v, err := globalIndexedDB()
+	if err != nil {
+		return nil, err
 	}
 	return idb.WrapFactory(v)
 }
 
-func upgrade(db *idb.Database, oldVersion, newVersion uint) error {
-	if oldVersion < 1 {
-		// Out-of-line keys: the key is the URL, given with each put.
-		if _, err := db.CreateObjectStore(ObjectStore, idb.ObjectStoreOptions{}); err != nil {
-			return err
+// globalIndexedDB returns the page's IDBFactory, indexedDB, or an error
+// where there is none.
+func globalIndexedDB() (v js.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil { // reading indexedDB throws in some sandboxed frames
+			v, err = js.Value{}, fmt.Errorf("reading indexedDB: %v", p)
 		}
+	}()
+	v = js.Global().Get("indexedDB")
+	if !v.Truthy() {
+		return js.Value{}, errors.New("this browser has no indexedDB")
 	}
-	return nil
+	return v, nil
 }
 
 // closeWhenOpen closes the database that req opens, now or when it is

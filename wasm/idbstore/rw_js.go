@@ -32,7 +32,7 @@ func (s *Store) Get(ctx context.Context, url string) (r stampede.Response, ok bo
 	if v.IsUndefined() {
 		return stampede.Response{}, false, nil
 	}
-	if r, err = decode(v); err != nil {
+	if r, err = decode(v, s.openedAt); err != nil {
 		return stampede.Response{}, false, err
 	}
 	return r, true, nil
@@ -113,7 +113,7 @@ func (s *Store) Keys(ctx context.Context) (keys []string, err error) {
 func (s *Store) Entries(ctx context.Context) (entries []stampede.Response, err error) {
 	defer wrap(&err, "entries")
 	err = s.scan(ctx, func(key, v js.Value) error {
-		r, err := decode(v)
+		r, err := decode(v, s.openedAt)
 		if err != nil {
 			return fmt.Errorf("%s: %w", key.String(), err)
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"github.com/hack-pad/go-indexeddb/idb"
 
@@ -17,11 +18,16 @@ import (
 // concurrent use. Close it when done.
 //
 // Its methods are spread over files of one job each: open_js.go opens and
-// reconnects, rw_js.go reads and writes, batch_js.go gathers concurrent
-// Puts into one transaction, evict_js.go makes room when the quota is
-// exceeded, encode_js.go encodes an entry, errors_js.go says what failed.
+// reconnects, upgrade_js.go upgrades an older schema, rw_js.go reads and
+// writes, batch_js.go gathers concurrent Puts into one transaction,
+// evict_js.go makes room when the quota is exceeded, encode_js.go encodes
+// an entry, errors_js.go says what failed.
 type Store struct {
 	name string
+	// openedAt is when Open began: the time an upgrade stamped on the
+	// entries it found, and the StoredAt of an entry still without one
+	// (decode). Set once, before the Store is shared.
+	openedAt time.Time
 
 	// reopen is held while the connection is replaced after a
 	// versionchange closed it; db, jsDB and onVersionChange change only

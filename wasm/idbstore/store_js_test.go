@@ -61,16 +61,19 @@ func response(url string, n int) stampede.Response {
 		Status:      203,
 		ContentType: "application/octet-stream",
 		Body:        body,
-		FetchedAt:   time.UnixMilli(1767225600123), // IndexedDB keeps milliseconds
+		FetchedAt:   time.UnixMilli(1767225600123),
 		FetchedBy:   "parse_stuff",
 		RunID:       "run-7",
+		StoredAt:    time.UnixMicro(1767225600456789), // the store keeps microseconds
+		Delta:       201345678 * time.Nanosecond,
 	}
 }
 
 func equal(a, b stampede.Response) bool {
 	return a.URL == b.URL && a.Status == b.Status && a.ContentType == b.ContentType &&
 		bytes.Equal(a.Body, b.Body) && a.FetchedAt.Equal(b.FetchedAt) &&
-		a.FetchedBy == b.FetchedBy && a.RunID == b.RunID
+		a.FetchedBy == b.FetchedBy && a.RunID == b.RunID &&
+		a.StoredAt.Equal(b.StoredAt) && a.Delta == b.Delta
 }
 
 func TestPersistsAcrossOpen(t *testing.T) {
