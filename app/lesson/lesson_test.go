@@ -90,9 +90,13 @@ func (t tab) run(tt *testing.T, l Lesson, i int, runID string) Outcome {
 	if err != nil {
 		tt.Fatalf("%s: latency: %v", l.Name, err)
 	}
+	ttl, err := stampede.ParseTTL(l.TTL)
+	if err != nil {
+		tt.Fatalf("%s: ttl: %v", l.Name, err)
+	}
 	log := stampede.NewLog(0)
 	st, err := stampede.Run(context.Background(), sc, stampede.Options{
-		Strategy: l.Runs[i].Strategy, Latency: lat, Fetcher: t.fetcher, Store: t.store,
+		Strategy: l.Runs[i].Strategy, Latency: lat, TTL: ttl, Fetcher: t.fetcher, Store: t.store,
 		CrossTab: t.locks, Log: log, RunID: runID,
 	})
 	if err != nil {
@@ -121,6 +125,7 @@ func TestLessonsTellTheTruth(t *testing.T) {
 					outs = append(outs, o)
 				}
 				id, said := Answer(l.Question, l.Runs, outs)
+				t.Logf("answer %q: %s", id, said)
 				if id != l.Question.Correct {
 					t.Errorf("the runs answer %q (%s); the lesson says %q", id, said, l.Question.Correct)
 				}
@@ -224,7 +229,7 @@ func TestLessonData(t *testing.T) {
 // TestCheckSaysWhatIsWrong: a run that contradicts a lesson gets one
 // message per claim.
 func TestCheckSaysWhatIsWrong(t *testing.T) {
-	e := Expect{Fetches: map[string]int{"a": 1}, Hits: n(2), Wait: WaitNone, NeverWait: []string{"w"}}
+	e := Expect{Fetches: map[string]int{"a": 1}, Hits: n(2), Wait: None, NeverWait: []string{"w"}}
 	o := Outcome{Ended: true, Latency: time.Second, Fetches: map[string]int{"a": 2, "b": 1},
 		Stats: stampede.Stats{Hits: 1, MaxWaitMs: 900}, Waited: map[string]bool{"w": true}}
 	got := Check(e, o)

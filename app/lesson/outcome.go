@@ -10,15 +10,13 @@ import (
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
-// Waiting is what a lesson says about lock waits.
-type Waiting string
+// Count is what a lesson says of how often something happens: Some
+// (at least once) or None (never); "" says nothing.
+type Count string
 
 const (
-	// WaitSome: some caller waits at least half the added latency, that
-	// is for another caller's fetch.
-	WaitSome Waiting = "some"
-	// WaitNone: no caller waits half the added latency.
-	WaitNone Waiting = "none"
+	Some Count = "some"
+	None Count = "none"
 )
 
 // Expect is what a lesson claims about a run on a cleared cache. Every
@@ -30,9 +28,27 @@ type Expect struct {
 	Hits     *int           `json:"hits,omitempty"`
 	Shared   *int           `json:"shared,omitempty"`
 	OnceRuns *int           `json:"onceRuns,omitempty"`
-	Wait     Waiting        `json:"wait,omitempty"`
+	// Wait is whether a caller waits at least half the added latency,
+	// that is for another caller's fetch.
+	Wait Count `json:"wait,omitempty"`
 	// NeverWait are workers that never wait for a lock.
 	NeverWait []string `json:"neverWait,omitempty"`
+
+	// The claims of expiry (a ttl), about the callers that ask after the
+	// first entry was stored:
+	//
+	// WaitAfterStore Some: one of them waits at least half the added
+	// latency (for a refresh); None: none of them waits at all.
+	WaitAfterStore Count `json:"waitAfterStore,omitempty"`
+	// Stale: answers with an expired entry (Stats.Stale).
+	Stale Count `json:"stale,omitempty"`
+	// Refreshes: fetches that replaced an entry (Stats.Refreshes).
+	Refreshes Count `json:"refreshes,omitempty"`
+	// Early: refreshes decided before expiry (xfetch).
+	Early Count `json:"early,omitempty"`
+	// OneFetchPerRefresh: every network fetch but the first replaced an
+	// entry, so no two callers fetched for one expiry.
+	OneFetchPerRefresh bool `json:"oneFetchPerRefresh,omitempty"`
 	// AllTabs are the fetches per URL of every tab that runs the lesson
 	// while this run goes on or after it, without clearing the cache.
 	AllTabs map[string]int `json:"allTabs,omitempty"`
@@ -53,8 +69,20 @@ type Outcome struct {
 	Elsewhere map[string]bool
 	// Waited are the workers that waited for a lock or a flight at all.
 	Waited map[string]bool
+	// WaitsAfterStore are the waits of callers that asked after the
+	// run's first entry was stored; LongWaitsAfterStore those of them
+	// that lasted at least half the added latency.
+	WaitsAfterStore, LongWaitsAfterStore int
+	// Early are the refreshes decided before expiry.
+	Early int
 	// Ended is set when the run ran to its end, not stopped.
 	Ended bool
+}
+
+// pass is one pass through a worker's steps (a steady line repeats).
+type pass struct {
+	worker string
+	rep    int
 }
 
 // Observe reads run runID's outcome from its stats and events. Events
@@ -62,6 +90,9 @@ type Outcome struct {
 func Observe(runID string, st stampede.Stats, events []stampede.Event, latency time.Duration, ended bool) Outcome {
 	o := Outcome{RunID: runID, Stats: st, Latency: latency, Ended: ended,
 		Fetches: map[string]int{}, Remote: map[string]int{}, Elsewhere: map[string]bool{}, Waited: map[string]bool{}}
+	asked := map[pass]time.Duration{}   // when the pass's current step asked
+	waiting := map[pass]time.Duration{} // when the pass's current wait began
+	stored := time.Duration(-1)         // when the first entry was stored
 	for _, e := range events {
 		if e.Tab != "" {
 			if e.Kind == stampede.KindFetchStart {
@@ -69,16 +100,45 @@ func Observe(runID string, st stampede.Stats, events []stampede.Event, latency t
 			}
 			continue
 		}
+		p := pass{e.Worker, e.Rep}
+		if e.Background { // a refresh nobody waits for: its waits are nobody's
+			p.worker = ""
+		}
 		switch e.Kind {
+		case stampede.KindRequest:
+			asked[p] = e.At
 		case stampede.KindFetchStart:
 			o.Fetches[e.Target]++
-		case stampede.KindCacheHit:
-			if e.ByRun != "" && e.ByRun != runID {
-				o.Elsewhere[e.Target] = true
+			if e.Early {
+				o.Early++
+			}
+		case stampede.KindFetchDone:
+			if e.Stored && stored < 0 {
+				stored = e.At
 			}
 		case stampede.KindLockWait:
 			if !e.Background {
 				o.Waited[e.Worker] = true
+				waiting[p] = e.At
+			}
+		}
+		switch e.Kind {
+		case stampede.KindCacheHit:
+			if e.ByRun != "" && e.ByRun != runID {
+				o.Elsewhere[e.Target] = true
+			}
+			fallthrough
+		case stampede.KindLockAcquired, stampede.KindShared, stampede.KindError, stampede.KindOnceDone:
+			began, ok := waiting[p]
+			if !ok {
+				break
+			}
+			delete(waiting, p)
+			if at, ok := asked[p]; ok && stored >= 0 && at > stored {
+				o.WaitsAfterStore++
+				if e.At-began >= latency/2 {
+					o.LongWaitsAfterStore++
+				}
 			}
 		}
 	}
@@ -135,13 +195,43 @@ func Check(e Expect, o Outcome) []string {
 	count("shared results", e.Shared, o.Stats.Shared)
 	count("once jobs run", e.OnceRuns, o.Stats.OnceRuns)
 	switch e.Wait {
-	case WaitSome:
+	case Some:
 		if !o.someWait() {
 			fail("the longest wait was %v; the lesson says a caller waits for another's fetch (at least %v)", o.MaxWait().Round(time.Millisecond), o.Latency/2)
 		}
-	case WaitNone:
+	case None:
 		if o.someWait() {
 			fail("a caller waited %v; the lesson says nobody waits for another's fetch", o.MaxWait().Round(time.Millisecond))
+		}
+	}
+	switch e.WaitAfterStore {
+	case Some:
+		if o.LongWaitsAfterStore == 0 {
+			fail("no caller that asked after the first entry was stored waited %v; the lesson says some wait for a refresh", o.Latency/2)
+		}
+	case None:
+		if o.WaitsAfterStore > 0 {
+			fail("%d callers that asked after the first entry was stored waited; the lesson says none does", o.WaitsAfterStore)
+		}
+	}
+	some := func(what string, c Count, n int) {
+		switch {
+		case c == Some && n == 0:
+			fail("no %s; the lesson says some", what)
+		case c == None && n > 0:
+			fail("%d %s; the lesson says none", n, what)
+		}
+	}
+	some("stale answers", e.Stale, o.Stats.Stale)
+	some("refreshes", e.Refreshes, o.Stats.Refreshes)
+	some("early refreshes", e.Early, o.Early)
+	if e.OneFetchPerRefresh {
+		total := 0
+		for _, n := range o.Fetches {
+			total += n
+		}
+		if total != len(o.Fetches)+o.Stats.Refreshes {
+			fail("%d network fetches of %d URLs and %d refreshes; the lesson says one fetch per URL and one per refresh", total, len(o.Fetches), o.Stats.Refreshes)
 		}
 	}
 	for _, w := range e.NeverWait {
@@ -194,6 +284,13 @@ const (
 	// AskFetchesInAll: the fetches of Question.URL by every tab
 	// (Outcome.InAll).
 	AskFetchesInAll
+	// AskAtExpiry: what the callers that ask while an expired entry is
+	// refreshed get: "stale" (the old entry), "wait" (they wait for the
+	// refresh) or "fetch" (neither: they fetch).
+	AskAtExpiry
+	// AskWhichStale: under which of the runs' strategies some answer
+	// was stale: a strategy's name, "both" or "neither".
+	AskWhichStale
 )
 
 // Answer reads the answer to q from the outcomes of a lesson's runs (in
@@ -211,8 +308,11 @@ func Answer(q Question, runs []Run, outs []Outcome) (id, said string) {
 	case AskFetchesInAll:
 		n := last.InAll(q.URL)
 		own := last.Fetches[q.URL]
-		return fmt.Sprint(n), fmt.Sprintf("%s was fetched %s in all: %s by this tab, %s by other tabs.",
-			q.URL, times(n), times(own), times(n-own))
+		said := fmt.Sprintf("%s was fetched %s in all: %s by this tab", q.URL, times(n), times(own))
+		if n == own {
+			return fmt.Sprint(n), said + ", never by another tab."
+		}
+		return fmt.Sprint(n), said + ", " + times(n-own) + " by other tabs."
 	case AskOnceRuns:
 		n := last.Stats.OnceRuns
 		return fmt.Sprint(n), fmt.Sprintf("The job ran %s.", times(n))
@@ -230,34 +330,64 @@ func Answer(q Question, runs []Run, outs []Outcome) (id, said string) {
 			return "hit", fmt.Sprintf("%d network %s; %d callers read the cache.", s.Fetches, plural(s.Fetches, "fetch", "fetches"), s.Hits)
 		}
 		return "fetch", fmt.Sprintf("Every caller fetched: %d network fetches.", s.Fetches)
-	case AskWhichWaits:
-		var waited, parts []string
-		for i, o := range outs {
-			if i >= len(runs) {
-				break
-			}
-			name := string(runs[i].Strategy)
-			if o.someWait() {
-				waited = append(waited, name)
-				parts = append(parts, fmt.Sprintf("under %s the longest wait was %v", name, o.MaxWait().Round(time.Millisecond)))
-			} else {
-				parts = append(parts, fmt.Sprintf("under %s nobody waited", name))
-			}
-		}
-		said = capitalize(strings.Join(parts, "; ")) + "."
+	case AskAtExpiry:
+		s := last.Stats
 		switch {
-		case len(waited) == 0:
-			return "neither", said
-		case len(waited) > 1 && len(waited) == len(outs):
-			return "both", said
+		case s.Stale > 0:
+			return "stale", fmt.Sprintf("%d answers were stale; %d refreshes.", s.Stale, s.Refreshes)
+		case last.LongWaitsAfterStore > 0:
+			return "wait", fmt.Sprintf("%d refreshes, %d network fetches in all; %d callers waited for a refresh, the longest %v.",
+				s.Refreshes, s.Fetches, last.LongWaitsAfterStore, last.MaxWait().Round(time.Millisecond))
 		}
-		return waited[0], said
+		return "fetch", fmt.Sprintf("%d network fetches, %d refreshes; nobody waited for a refresh.", s.Fetches, s.Refreshes)
+	case AskWhichWaits:
+		return which(runs, outs, func(o Outcome) (bool, string) {
+			if o.someWait() {
+				return true, fmt.Sprintf("the longest wait was %v", o.MaxWait().Round(time.Millisecond))
+			}
+			return false, "nobody waited"
+		})
+	case AskWhichStale:
+		return which(runs, outs, func(o Outcome) (bool, string) {
+			s := o.Stats
+			if s.Stale > 0 {
+				return true, fmt.Sprintf("%d stale answers, %d refreshes", s.Stale, s.Refreshes)
+			}
+			return false, fmt.Sprintf("no stale answer, %d refreshes (%d early)", s.Refreshes, o.Early)
+		})
 	}
 	return "", ""
 }
 
+// which answers "under which strategy does it happen": the one run whose
+// outcome says yes, "both", or "neither", and a sentence per run.
+func which(runs []Run, outs []Outcome, happened func(Outcome) (bool, string)) (id, said string) {
+	var yes, parts []string
+	for i, o := range outs {
+		if i >= len(runs) {
+			break
+		}
+		name := string(runs[i].Strategy)
+		ok, what := happened(o)
+		if ok {
+			yes = append(yes, name)
+		}
+		parts = append(parts, "under "+name+" "+what)
+	}
+	said = capitalize(strings.Join(parts, "; ")) + "."
+	switch {
+	case len(yes) == 0:
+		return "neither", said
+	case len(yes) > 1 && len(yes) == len(outs):
+		return "both", said
+	}
+	return yes[0], said
+}
+
 func times(n int) string {
 	switch n {
+	case 0:
+		return "not once"
 	case 1:
 		return "once"
 	case 2:

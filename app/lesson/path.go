@@ -54,7 +54,7 @@ about it.`,
 		Latency:  "500ms",
 		Runs: []Run{{
 			Strategy: stampede.Lock,
-			Expect:   Expect{Fetches: map[string]int{"data/stuff.json": 1, "data/other.json": 1}, Hits: n(1), Wait: WaitSome},
+			Expect:   Expect{Fetches: map[string]int{"data/stuff.json": 1, "data/other.json": 1}, Hits: n(1), Wait: Some},
 			Marks:    []Mark{{Kind: "wait"}, {Kind: "link"}},
 		}},
 		Question: Question{
@@ -85,7 +85,7 @@ waits.`,
 		Runs: []Run{{
 			Strategy: stampede.Lock,
 			Expect: Expect{Fetches: map[string]int{"data/stuff.json": 1, "data/other.json": 1}, Hits: n(1),
-				Wait: WaitSome, NeverWait: []string{"do_work"}},
+				Wait: Some, NeverWait: []string{"do_work"}},
 			Marks: []Mark{{Kind: "fetch", Worker: "do_work"}, {Kind: "work", Worker: "do_work"}},
 		}},
 		Question: Question{
@@ -113,7 +113,7 @@ The code has a lock and still stampedes.`,
 		Latency:  "300ms",
 		Runs: []Run{{
 			Strategy: stampede.PerCall,
-			Expect:   Expect{Fetches: map[string]int{"data/stuff.json": 12}, Hits: n(0), Shared: n(0), Wait: WaitNone},
+			Expect:   Expect{Fetches: map[string]int{"data/stuff.json": 12}, Hits: n(0), Shared: n(0), Wait: None},
 			Marks:    []Mark{{Kind: "fetch"}},
 		}},
 		Question: Question{
@@ -172,12 +172,12 @@ lock, then under keyed.`,
 		Runs: []Run{
 			{
 				Strategy: stampede.Lock,
-				Expect:   Expect{Fetches: map[string]int{"data/a.json": 1, "data/b.json": 1}, Wait: WaitSome},
+				Expect:   Expect{Fetches: map[string]int{"data/a.json": 1, "data/b.json": 1}, Wait: Some},
 				Marks:    []Mark{{Kind: "wait"}},
 			},
 			{
 				Strategy: stampede.Keyed,
-				Expect:   Expect{Fetches: map[string]int{"data/a.json": 1, "data/b.json": 1}, Wait: WaitNone},
+				Expect:   Expect{Fetches: map[string]int{"data/a.json": 1, "data/b.json": 1}, Wait: None},
 				Marks:    []Mark{{Kind: "fetch"}},
 			},
 		},
@@ -253,7 +253,86 @@ lesson at once, without clearing the cache.`,
 either tab, got a cache hit. The other tab's workers are drawn dashed.`,
 		SecondTab: true,
 	},
+	{
+		Name:  "expiry",
+		Title: "When the entry expires",
+		Text: `An entry does not stay in the cache for ever: here each one lives one
+second (its ttl). Twenty readers ask for data/hot.json ten times a second
+each, for four seconds, under a lock per URL (keyed).
+
+When the entry expires, the first reader to find it expired takes the
+lock and fetches it again. Whoever asks meanwhile waits at the lock, then
+reads the new entry. One fetch per expiry, so the server is safe, but
+every expiry makes a queue.`,
+		Scenario: expiryText,
+		Latency:  "300ms",
+		TTL:      "1s",
+		Runs: []Run{{
+			Strategy: stampede.Keyed,
+			Expect:   Expect{Refreshes: Some, OneFetchPerRefresh: true, WaitAfterStore: Some, Stale: None},
+			Marks:    []Mark{{Kind: "fetch"}, {Kind: "wait"}},
+		}},
+		Question: Question{
+			Text: "The entry expires while readers keep asking. What do those who ask during the refresh get?",
+			Choices: []Choice{
+				{"wait", "They wait for the one refresh"},
+				{"stale", "The old entry, at once"},
+				{"fetch", "Nothing: they all fetch it again"},
+			},
+			Correct: "wait", Ask: AskAtExpiry,
+		},
+		Why: `Each refresh is one blue fetch (highlighted), and the yellow waits stacked
+behind it are the readers who asked while it was in the air. The load
+chart under the timeline marks each expiry.`,
+	},
+	{
+		Name:  "stale-or-early",
+		Title: "Serve stale, or refresh early",
+		Text: `Two ways to keep readers from queueing at expiry. swr
+(stale-while-revalidate) answers with the expired entry at once and
+refreshes it in the background: nobody waits, but some answers are a
+little old. xfetch refreshes before expiry: now and then one reader,
+picked at random and more often as expiry nears, fetches while the entry
+is still fresh, so the others never see it expire.
+
+This lesson runs the same readers twice: under swr, then under xfetch.`,
+		Scenario: expiryText,
+		Latency:  "300ms",
+		TTL:      "1s",
+		Runs: []Run{
+			{
+				Strategy: stampede.SWR,
+				Expect:   Expect{Refreshes: Some, OneFetchPerRefresh: true, WaitAfterStore: None, Stale: Some},
+				Marks:    []Mark{{Kind: "fetch"}, {Kind: "hit"}},
+			},
+			{
+				Strategy: stampede.XFetch,
+				Expect:   Expect{Refreshes: Some, OneFetchPerRefresh: true, Early: Some, Stale: None},
+				Marks:    []Mark{{Kind: "fetch"}},
+			},
+		},
+		Question: Question{
+			Text: "Which of the two ever answers with an expired entry?",
+			Choices: []Choice{
+				{"swr", "swr"},
+				{"xfetch", "xfetch"},
+				{"both", "Both"},
+				{"neither", "Neither"},
+			},
+			Correct: "swr", Ask: AskWhichStale,
+		},
+		Why: `swr answered some readers with the expired entry while its background
+fetch ran. xfetch's fetches (highlighted in the run you see now) began
+before expiry, so every answer was fresh, at the price of a few more
+fetches.`,
+	},
 }
+
+// expiryText is the readers of the expiry lessons: 200 requests a second
+// for one URL, for four seconds.
+const expiryText = `# Twenty readers ask for one URL ten times a second each, for 4 s.
+readers x20 every 100ms for 4s: get data/hot.json
+`
 
 // presetText is the text of the named preset.
 func presetText(name string) string {

@@ -368,7 +368,7 @@ func lessonObjects() []any {
 		}
 		out = append(out, map[string]any{
 			"name": l.Name, "title": l.Title, "link": "?lesson=" + l.Name,
-			"scenario": l.Scenario, "strategy": string(l.Runs[0].Strategy), "latency": l.Latency,
+			"scenario": l.Scenario, "strategy": string(l.Runs[0].Strategy), "latency": l.Latency, "ttl": l.TTL,
 			"expect": jsonObject(l.Runs[0].Expect), "runs": runs,
 			"question": l.Question.Text, "choices": choices, "correct": l.Question.Correct,
 			"secondTab": l.SecondTab,

@@ -226,7 +226,7 @@ func TestLessonNavigation(t *testing.T) {
 		t.Errorf("progress %v after Clear progress", lp.done)
 	}
 	onUI(d, lp, func(ctx app.Context) { lp.onClose(ctx, app.Event{}) })
-	if p.lesson != "" || strings.Contains(lastURL(t, urls), "lesson=") || !strings.Contains(lastURL(t, urls), "strategy=crosstab") {
+	if p.lesson != "" || strings.Contains(lastURL(t, urls), "lesson=") || !strings.Contains(lastURL(t, urls), "strategy=swr") {
 		t.Errorf("after Leave the lessons: lesson %q, URL %s; want the playground's state URL", p.lesson, lastURL(t, urls))
 	}
 	wantHTML(t, p, `id="lessons-open"`)
