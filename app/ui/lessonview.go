@@ -21,15 +21,14 @@ func (lp *lessonPanel) Render() app.UI {
 	st := lp.state(l)
 	paras := l.Paragraphs()
 	return app.Section().ID("lesson").Class("panel", "lesson").TabIndex(-1).
-		Aria("labelledby", "lesson-title").DataSet("lesson", l.Name).DataSet("state", st.String()).Body(
+		Aria("labelledby", "lesson-title").DataSet("lesson", l.Name).DataSet("state", st.String()).
+		DataSet("runs", len(lp.outcomes())).Body(
 		lp.renderNav(),
 		app.H2().ID("lesson-title").Body(
 			app.Span().Class("lesson-count").Text(fmt.Sprintf("Lesson %d of %d", lp.cur+1, len(lp.path))),
 			app.Text(l.Title),
 		),
-		app.Div().ID("lesson-text").Class("lesson-text").Body(
-			app.Range(paras).Slice(func(i int) app.UI { return app.P().Text(paras[i]) }),
-		),
+		lp.renderText(paras, st),
 		lp.renderQuestion(l, st),
 		lp.renderButtons(l, st),
 		app.If(lp.err != "", app.P().ID("lesson-error").Class("status", "err").Role("alert").Text(lp.err)),
@@ -66,6 +65,19 @@ func (lp *lessonPanel) renderNav() app.UI {
 		})),
 		app.Span().ID("lesson-progress").Class("status").Text(fmt.Sprintf("%d of %d done", done, len(lp.path))),
 	)
+}
+
+// renderText is the lesson's text; once the answer shows, folded under
+// a summary, to leave it and the timeline room.
+func (lp *lessonPanel) renderText(paras []string, st lessonState) app.UI {
+	text := app.Range(paras).Slice(func(i int) app.UI { return app.P().Text(paras[i]) })
+	if st == lessonAnswered {
+		return app.Details().ID("lesson-text").Class("lesson-text").Body(
+			app.Summary().Text("The lesson"),
+			text,
+		)
+	}
+	return app.Div().ID("lesson-text").Class("lesson-text").Body(text)
 }
 
 func (lp *lessonPanel) renderQuestion(l lesson.Lesson, st lessonState) app.UI {
