@@ -64,6 +64,7 @@ func (lp *lessonPanel) renderNav() app.UI {
 			return app.Li().Body(b)
 		})),
 		app.Span().ID("lesson-progress").Class("status").Text(fmt.Sprintf("%d of %d done", done, len(lp.path))),
+		app.Button().ID("lesson-clear").Type("button").Class("quiet").Text("Clear progress").OnClick(lp.onClearProgress),
 	)
 }
 
@@ -176,7 +177,7 @@ func (lp *lessonPanel) renderAnswer(l lesson.Lesson, st lessonState) app.UI {
 	}
 	answer := said
 	if c, ok := q.Choice(id); ok {
-		answer = fmt.Sprintf("%s (%s)", c.Text, said)
+		answer = c.Text + ". " + said
 	}
 	you := "You did not predict this time."
 	verdict, class := "Next time, guess before you run: a guess first makes the answer stick.", "none"
@@ -214,7 +215,6 @@ func (lp *lessonPanel) renderMoves() app.UI {
 	return app.Div().Class("lesson-moves").Body(
 		prev, next,
 		app.Span().Class("lesson-keys status").Text("or ← →"),
-		app.Button().ID("lesson-clear").Type("button").Class("quiet").Text("Clear progress").OnClick(lp.onClearProgress),
 		app.Button().ID("lesson-close").Type("button").Class("quiet").Text("Leave the lessons").OnClick(lp.onClose),
 	)
 }
