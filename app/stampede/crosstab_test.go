@@ -2,8 +2,10 @@ package stampede
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -56,4 +58,37 @@ func TestCrossTabTwoTabs(t *testing.T) {
 			t.Errorf("hit in the other tab has ByRun %q; want %q", e.ByRun, runs[fetcher])
 		}
 	}
+}
+
+// TestCrossTabExpiry: two tabs under steady load with a ttl share one
+// fetch per expiry: each re-reads the shared store when its own copy
+// expires and finds the other tab's refresh.
+func TestCrossTabExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeFetcher{}
+		store := new(MemoryStore)
+		locker := new(keyedLocker)
+		sc := mustParse(t, "readers x20 every 100ms for 6s: get "+hotURL)
+		var wg sync.WaitGroup
+		stats := make([]Stats, 2)
+		for i := range 2 {
+			wg.Go(func() {
+				st, err := Run(context.Background(), sc, Options{Strategy: CrossTab, Fetcher: f, Store: store, CrossTab: locker,
+					Latency: hotFetch, TTL: hotTTL, RunID: fmt.Sprint("tab", i)})
+				if err != nil {
+					t.Errorf("tab %d: %v", i, err)
+				}
+				stats[i] = st
+			})
+		}
+		wg.Wait()
+		if got := f.fetches(hotURL); got != 3 {
+			t.Errorf("origin saw %d fetches; want 3: the cold start and two expiries, for both tabs", got)
+		}
+		for i, st := range stats {
+			if st.Requests != 1200 || st.Errors != 0 || st.Stale != 0 {
+				t.Errorf("tab %d: %s", i, st)
+			}
+		}
+	})
 }

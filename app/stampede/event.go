@@ -260,3 +260,9 @@ func (s *Stats) noteWait(d time.Duration) {
 		s.MaxWaitMs = ms
 	}
 }
+
+// String is s as JSON, without the histogram's buckets.
+func (s Stats) String() string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

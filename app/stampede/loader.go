@@ -400,6 +400,8 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 		}
 		return f.r, nil
 	case <-ctx.Done():
+		// A flight we lead runs under our ctx, so it ends at once now;
+		// Run waits for it (bg) before it returns.
 		return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(time.Since(t0)), url, ctx.Err())
 	}
 }

@@ -115,3 +115,40 @@ func TestEventJSON(t *testing.T) {
 		t.Errorf("String() = %q", e.String())
 	}
 }
+
+// TestEventJSONExpiryFields: the typed facts of expiry cross tabs as
+// JSON, and an event without them looks as before.
+func TestEventJSONExpiryFields(t *testing.T) {
+	e := Event{Seq: 9, At: 2 * time.Second, Worker: "readers#3", Target: "data/hot.json", Kind: KindCacheHit, Rep: 21,
+		Answer: true, Took: 1500 * time.Microsecond, Stale: true, ExpiresAt: 1990 * time.Millisecond}
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"atMs":2000,"seq":9,"worker":"readers#3","target":"data/hot.json","kind":"cache-hit","rep":21,"answer":true,"tookNs":1500000,"stale":true,"expiresAtNs":1990000000}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	var back Event
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.At = e.At // atMs is for people; At does not travel
+	if back != e {
+		t.Errorf("round trip: %+v\nwant %+v", back, e)
+	}
+	f := Event{Kind: KindFetchStart, Background: true, Refresh: true, Early: true, NoCache: true}
+	if b, _ := json.Marshal(f); !strings.Contains(string(b), `"noCache":true,"background":true,"refresh":true,"early":true`) {
+		t.Errorf("fetch-start JSON %s", b)
+	}
+	if k, err := ParseKind("expired"); err != nil || k != KindExpired || KindExpired.String() != "expired" || KindDone.String() != "done" {
+		t.Errorf("ParseKind(expired) = %v, %v", k, err)
+	}
+	r, _ := json.Marshal(Response{URL: "u", StoredAt: time.Unix(0, 0).UTC(), Delta: time.Millisecond})
+	if !strings.Contains(string(r), `"storedAt":"1970-01-01T00:00:00Z","deltaNs":1000000`) {
+		t.Errorf("response JSON %s", r)
+	}
+	if r, _ := json.Marshal(Response{URL: "u"}); strings.Contains(string(r), "storedAt") || strings.Contains(string(r), "deltaNs") {
+		t.Errorf("a response never stored has %s", r)
+	}
+}

@@ -1,6 +1,9 @@
 package stampede
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Preset is a ready-made scenario.
 type Preset struct {
@@ -10,6 +13,12 @@ type Preset struct {
 	// reads well under any.
 	Strategy Strategy
 	Text     string
+	// TTL is the time to live the preset is meant with; 0 means entries
+	// never expire, as in every preset before expiry.
+	TTL time.Duration
+	// Latency is the added latency the preset is meant with, or 0 to
+	// keep the page's.
+	Latency time.Duration
 }
 
 var presets = []Preset{
@@ -64,6 +73,31 @@ reader x10: get data/a.json; get data/b.json
 writer x5:  get data/b.json; get data/c.json
 report:     get data/c.json; work 200ms; get data/a.json
 do_work:    fetch data/other.json; work 300ms
+`,
+	},
+	{
+		Name:    "expiry",
+		Title:   "The stampede at expiry: a hot entry expires under steady load",
+		TTL:     2 * time.Second,
+		Latency: 200 * time.Millisecond,
+		Text: `# 400 requests a second for one URL whose entry lives 2 s (ttl) and
+# takes 200 ms to fetch. Each time it expires, none and percall send every
+# request of the next 200 ms to the origin (about 80); keyed, singleflight
+# and lock send one while the callers behind them wait; swr and xfetch
+# send one that nobody waits for once the cache is warm. Compare them.
+readers x40 every 100ms for 6s: get data/hot.json
+`,
+	},
+	{
+		Name:     "swr",
+		Title:    "Stale-while-revalidate: expired, answered at once, refreshed behind",
+		Strategy: SWR,
+		TTL:      2 * time.Second,
+		Latency:  200 * time.Millisecond,
+		Text: `# The expiry preset under swr: when the entry expires, the callers
+# get the stale one at once (counted as stale) while one background
+# refresh fetches the new one. Nobody waits but on an empty cache.
+readers x40 every 100ms for 6s: get data/hot.json
 `,
 	},
 }

@@ -78,7 +78,10 @@ func runSteady(ctx context.Context, l *Loader, name string, w Worker, i int, sta
 	off := w.Offset(i)
 	for k := range w.Repetitions(i) {
 		at := start.Add(off + time.Duration(k)*w.Every)
-		if sleep(ctx, time.Until(at)) != nil {
+		if d := time.Until(at); d > 0 {
+			_ = sleep(ctx, d)
+		}
+		if ctx.Err() != nil {
 			break
 		}
 		reps.Go(func() { runSteps(ctx, l, caller{worker: name, rep: k + 1}, w.Steps) })

@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -133,7 +134,7 @@ func TestFormatRoundTrip(t *testing.T) {
 }
 
 func TestPresets(t *testing.T) {
-	for _, name := range []string{"seed", "once", "stampede", "percall", "mixed"} {
+	for _, name := range []string{"seed", "once", "stampede", "percall", "mixed", "expiry", "swr"} {
 		p, err := LookupPreset(name)
 		if err != nil {
 			t.Fatal(err)
@@ -142,8 +143,21 @@ func TestPresets(t *testing.T) {
 			t.Errorf("preset %s does not parse: %v", name, err)
 		}
 	}
-	if _, err := LookupPreset("nope"); err == nil || !strings.Contains(err.Error(), "want seed, once, stampede, percall, mixed") {
+	if _, err := LookupPreset("nope"); err == nil || !strings.Contains(err.Error(), "want seed, once, stampede, percall, mixed, expiry, swr") {
 		t.Errorf("LookupPreset(nope) = %v", err)
+	}
+	for _, name := range []string{"expiry", "swr"} {
+		p := mustPreset(t, name)
+		sc := mustParse(t, p.Text)
+		if p.TTL != 2*time.Second || p.Latency != 200*time.Millisecond || sc.Requests() != 2400 || sc.Span() != 6*time.Second {
+			t.Errorf("%s: ttl %v, latency %v, %d requests over %v; want 2s, 200ms, 2400 over 6s", name, p.TTL, p.Latency, sc.Requests(), sc.Span())
+		}
+		if got := sc.Format(); got != "readers x40 every 100ms for 6s: get data/hot.json\n" {
+			t.Errorf("%s: scenario %q", name, got)
+		}
+	}
+	if _, err := os.Stat("../../web/data/hot.json"); err != nil {
+		t.Errorf("the expiry presets' URL is not served: %v", err)
 	}
 	seed := mustParse(t, mustPreset(t, "seed").Text)
 	if got := seed.URLs(); !reflect.DeepEqual(got, []string{"data/stuff.json", "data/other.json"}) {

@@ -256,12 +256,7 @@ func (p *Playground) onPreset(ctx app.Context, e app.Event) {
 	if err != nil { // the "custom" entry
 		return
 	}
-	s := p.settings
-	s.Text = pr.Text
-	if pr.Strategy != "" {
-		s.Strategy = pr.Strategy
-	}
-	p.setSettings(s)
+	p.setSettings(withPreset(p.settings, pr))
 	p.pushEditorText()
 	p.syncURL()
 }

@@ -82,6 +82,24 @@ func matchPreset(text string) string {
 	return ""
 }
 
+// withPreset is s with preset p loaded: its text, its strategy when it
+// names one, its ttl (0 for the presets without expiry) and its added
+// latency when it names one.
+func withPreset(s settings, p stampede.Preset) settings {
+	s.Text = p.Text
+	if p.Strategy != "" {
+		s.Strategy = p.Strategy
+	}
+	s.TTL = p.TTL.String()
+	if p.TTL == 0 {
+		s.TTL = DefaultTTL
+	}
+	if p.Latency > 0 {
+		s.Latency = p.Latency.String()
+	}
+	return s
+}
+
 // startup is what the page's URL asks for when it opens.
 type startup struct {
 	settings
@@ -128,10 +146,7 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 		case hasScenario:
 			bad("preset", name, errors.New("ignored: scenario= is given too"))
 		default:
-			st.Text = p.Text
-			if p.Strategy != "" {
-				st.Strategy = p.Strategy
-			}
+			st.settings = withPreset(st.settings, p)
 		}
 	}
 	if hasScenario {
@@ -324,10 +339,7 @@ func resolveRequest(fields map[string]any, cur settings, op string) (runRequest,
 		if err != nil {
 			return req, fmt.Errorf("%s: preset: %w", op, err)
 		}
-		req.Text = p.Text
-		if p.Strategy != "" && !hasStrategy {
-			req.Strategy = p.Strategy
-		}
+		req.settings = withPreset(req.settings, p) // the fields below win
 	}
 	if hasStrategy {
 		req.Strategy = stampede.Strategy(strategy)

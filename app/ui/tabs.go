@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -56,23 +57,52 @@ func publishEvents(ch Channel, tab, runID string, start time.Time, evs []stamped
 	}
 }
 
-// subscribeTabs shows the other tabs' events in the log. It returns the
-// cancel of the subscription, or nil without a Channel.
+// subscribeTabs shows the other tabs' events in the log. Events that
+// arrive while the page is busy wait in a queue and are added together,
+// with one update of the views, so a busy other tab does not make this
+// one redraw for each of its events. It returns the cancel of the
+// subscription, or nil without a Channel.
 func (r *runner) subscribeTabs(ctx app.Context) func() {
 	if r.env.Tabs == nil {
 		return nil
 	}
+	var (
+		mu      sync.Mutex // protects pending
+		pending []TabEvent
+	)
 	return r.env.Tabs.Subscribe(func(ev TabEvent) {
-		ctx.Dispatch(func(app.Context) { r.addRemote(ev) })
+		mu.Lock()
+		pending = append(pending, ev)
+		first := len(pending) == 1
+		mu.Unlock()
+		if !first {
+			return // the dispatch that will drain the queue is on its way
+		}
+		ctx.Dispatch(func(app.Context) {
+			mu.Lock()
+			evs := pending
+			pending = nil
+			mu.Unlock()
+			add := make([]stampede.Event, 0, len(evs))
+			for _, ev := range evs {
+				if e, ok := r.remoteEvent(ev); ok {
+					add = append(add, e)
+				}
+			}
+			r.run.events = appendBounded(r.run.events, add, logSize)
+			r.rev++
+			r.changed()
+		})
 	})
 }
 
-// addRemote adds another tab's event to the log, timed from this page's
-// run (or from the first such event when this page has not run), and
-// remembers its run so a hit on that run's fetch can say so.
-func (r *runner) addRemote(ev TabEvent) {
+// remoteEvent is another tab's event as the log shows it, timed from this
+// page's run (or from the first such event when this page has not run);
+// it remembers the event's run so a hit on that run's fetch can say so.
+// ok is false for an event that is not another tab's.
+func (r *runner) remoteEvent(ev TabEvent) (e stampede.Event, ok bool) {
 	if ev.Tab == "" || ev.Tab == r.tab {
-		return
+		return e, false
 	}
 	if r.remote == nil || len(r.remote) >= maxRemoteRuns {
 		r.remote = map[string]string{}
@@ -81,12 +111,10 @@ func (r *runner) addRemote(ev TabEvent) {
 	if r.run.start.IsZero() {
 		r.run.start = ev.Time
 	}
-	e := ev.Event
+	e = ev.Event
 	e.Tab = ev.Tab
 	e.At = ev.Time.Sub(r.run.start)
-	r.run.events = appendBounded(r.run.events, []stampede.Event{e}, logSize)
-	r.rev++
-	r.changed()
+	return e, true
 }
 
 // markServed notes, on this page's cache hits among lines, which were
