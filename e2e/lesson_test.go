@@ -193,6 +193,9 @@ func (h *harness) followLesson(t *testing.T, l lessonInfo) {
 		t.Errorf("address bar %q, state %q; want ?lesson=%s and the question open", v.Search, v.State, l.Name)
 	}
 	h.aboveFold(t, "before the run", "#lesson-text", "#lesson-question", "#lesson-run", "#counters", "#timeline")
+	if n := eval[int](t, h, `document.querySelectorAll("#lesson-question input:checked").length`, 5*time.Second); n != 0 {
+		t.Errorf("%d choices are checked before any prediction (left from the lesson before?)", n)
+	}
 	// The first lesson is predicted wrong on purpose, for the README's
 	// screenshot; the others take the first choice, right or wrong.
 	pick := l.Choices[0].ID

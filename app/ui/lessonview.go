@@ -95,10 +95,11 @@ func (lp *lessonPanel) renderQuestion(l lesson.Lesson, st lessonState) app.UI {
 		app.Range(q.Choices).Slice(func(i int) app.UI {
 			c := q.Choices[i]
 			id := "lesson-choice-" + c.ID
-			in := app.Input().Type("radio").ID(id).Name("prediction").Value(c.ID).OnChange(lp.onPredict)
-			if c.ID == lp.choice {
-				in = in.Checked(true)
-			}
+			// checked always set: a radio the user clicked keeps its checked
+			// property when the attribute is removed, as the next lesson's
+			// choices reuse these elements.
+			in := app.Input().Type("radio").ID(id).Name("prediction").Value(c.ID).
+				Checked(c.ID == lp.choice).OnChange(lp.onPredict)
 			return app.Label().For(id).Class("lesson-choice").Body(in, app.Span().Text(c.Text))
 		}),
 	)
