@@ -37,8 +37,8 @@ all of them, but the server pays for every caller.`,
 			Correct: "10", Ask: AskFetches, URL: "data/stuff.json",
 		},
 		Why: `All ten looked in the cache before any fetch had come back, so all ten
-missed. The highlighted blue bar of the crowd band is their ten fetches
-drawn as one: "show crowd" draws a lane each.`,
+missed. The crowd band's highlighted blue bars are their ten fetches, the
+ones that overlap drawn as one; "show crowd" gives each worker a lane.`,
 	},
 	{
 		Name:  "lock",
@@ -96,9 +96,9 @@ waits.`,
 			},
 			Correct: "no", Ask: AskDelayed, Worker: "do_work",
 		},
-		Why: `do_work's lane has no yellow wait bar. Its fetch and its work
-(highlighted) run while the other caller of data/stuff.json sits at the
-lock.`,
+		Why: `do_work's lane has no yellow wait bar: it never queued for the lock,
+so nothing the lock did could hold it up. Its fetch and its work are
+highlighted.`,
 	},
 	{
 		Name:  "percall",
@@ -125,9 +125,9 @@ The code has a lock and still stampedes.`,
 			},
 			Correct: "12", Ask: AskFetches, URL: "data/stuff.json",
 		},
-		Why: `Every lock was free when its caller took it, so there are no yellow wait
-bars, and every lane has its own blue fetch (highlighted): twelve locks
-that protect nothing.`,
+		Why: `Every caller took a free lock of its own at once, so nobody queued, and
+all twelve fetched (the highlighted blue bars): twelve locks that
+protect nothing.`,
 	},
 	{
 		Name:  "once",
@@ -153,8 +153,9 @@ Afterwards they all get data/stuff.json, under a lock per URL.`,
 			},
 			Correct: "1", Ask: AskOnceRuns,
 		},
-		Why: `One lane has the pink once bar (highlighted). The others waited, then
-took its outcome: their shared marks are joined to it by dashed links.`,
+		Why: `One starter ran the job: the pink once bar (highlighted). The others
+waited, then took its outcome: their shared marks, joined to it by dashed
+links ("show starter" gives each a lane).`,
 	},
 	{
 		Name:  "one-lock",
@@ -191,9 +192,10 @@ lock, then under keyed.`,
 			},
 			Correct: "lock", Ask: AskWhichWaits,
 		},
-		Why: `Under lock one reader waited more than a second for a fetch of another
-URL: a yellow bar in the first run. Under keyed, the run you see now,
-the two fetches (highlighted) run side by side and nobody waits.`,
+		Why: `Under lock one reader waited through the other's whole fetch of another
+URL: the yellow bar of the first run. Under keyed, the run you see now,
+nobody waits: each reader holds its own URL's lock while it fetches
+(highlighted).`,
 	},
 	{
 		Name:  "singleflight",
@@ -219,8 +221,8 @@ when it lands. No queue at a lock, no second look in the cache.`,
 			},
 			Correct: "shared", Ask: AskHowDeduped,
 		},
-		Why: `The nine shared results (highlighted) all land when the one fetch ends,
-and the dashed link joins them to it.`,
+		Why: `The nine shared results (highlighted) were answered by the one fetch
+when it ended; the dashed link joins them to it.`,
 	},
 	{
 		Name:  "crosstab",
@@ -250,7 +252,8 @@ lesson at once, without clearing the cache.`,
 			Correct: "1", Ask: AskFetchesInAll, URL: "data/c.json",
 		},
 		Why: `One fetch (highlighted) filled the shared cache; every other worker, in
-either tab, got a cache hit. The other tab's workers are drawn dashed.`,
+either tab, got a cache hit. A second tab's workers, once you open one,
+are drawn dashed.`,
 		SecondTab: true,
 	},
 	{
@@ -260,8 +263,8 @@ either tab, got a cache hit. The other tab's workers are drawn dashed.`,
 second (its ttl). Five readers ask for data/hot.json ten times a second
 each, for four seconds, under a lock per URL (keyed).
 
-When the entry expires, the first reader to find it expired takes the
-lock and fetches it again. Whoever asks meanwhile waits at the lock, then
+When the entry expires, the next reader to take the lock finds it expired
+and fetches it again. Whoever asks meanwhile waits at the lock, then
 reads the new entry. One fetch per expiry, so the server is safe, but
 every expiry makes a queue.`,
 		Scenario: expiryText,
@@ -293,7 +296,7 @@ chart under the timeline marks each expiry.`,
 refreshes it in the background: nobody waits, but some answers are a
 little old. xfetch refreshes before expiry: now and then one reader,
 picked at random and more often as expiry nears, fetches while the entry
-is still fresh, so the others never see it expire.
+is still fresh, so the others seldom see it expire.
 
 This lesson runs the same readers twice: under swr, then under xfetch.`,
 		Scenario: expiryText,
@@ -322,9 +325,9 @@ This lesson runs the same readers twice: under swr, then under xfetch.`,
 			Correct: "swr", Ask: AskWhichStale,
 		},
 		Why: `swr answered some readers with the expired entry while its background
-fetch ran. xfetch's fetches (highlighted in the run you see now) began
-before expiry, so every answer was fresh, at the price of a few more
-fetches.`,
+fetch ran. xfetch never does: it refreshes early (the highlighted
+fetches of the run you see now), and a reader who finds the entry
+expired all the same waits for the refresh rather than take it stale.`,
 	},
 }
 
