@@ -62,8 +62,10 @@ type Outcome struct {
 	Latency time.Duration
 	// Fetches are this run's network fetches per URL.
 	Fetches map[string]int
-	// Remote are the fetches per URL of other tabs that this page saw.
-	Remote map[string]int
+	// Remote are the fetches per URL of other tabs that this page saw;
+	// OtherTabs counts every event it saw from another tab.
+	Remote    map[string]int
+	OtherTabs int
 	// Elsewhere are the URLs whose cache hits were answered with an
 	// entry another run stored (another tab's, or an earlier run's).
 	Elsewhere map[string]bool
@@ -95,6 +97,7 @@ func Observe(runID string, st stampede.Stats, events []stampede.Event, latency t
 	stored := time.Duration(-1)         // when the first entry was stored
 	for _, e := range events {
 		if e.Tab != "" {
+			o.OtherTabs++
 			if e.Kind == stampede.KindFetchStart {
 				o.Remote[e.Target]++
 			}
@@ -309,6 +312,9 @@ func Answer(q Question, runs []Run, outs []Outcome) (id, said string) {
 		n := last.InAll(q.URL)
 		own := last.Fetches[q.URL]
 		said := fmt.Sprintf("%s was fetched %s in all: %s by this tab", q.URL, times(n), times(own))
+		if last.OtherTabs == 0 && !last.Elsewhere[q.URL] {
+			return fmt.Sprint(n), said + ". No other tab has run the lesson yet: open one, and its workers join here."
+		}
 		if n == own {
 			return fmt.Sprint(n), said + ", never by another tab."
 		}

@@ -171,7 +171,7 @@ func TestLessonTwoRuns(t *testing.T) {
 	if st := lp.state(l); st != lessonNextRun {
 		t.Fatalf("after the first run: %v; want next-run", st)
 	}
-	wantHTML(t, p, `data-state="next-run"`, `Run under keyed (2 of 2)`, `Now run it under keyed.`, `So far: Under lock the longest wait was`)
+	wantHTML(t, p, `data-state="next-run"`, `Run under keyed (2 of 2)`, `Then run it under keyed.`, `So far: Under lock the longest wait was`)
 	if p.settings.Strategy != stampede.Lock {
 		t.Errorf("editor strategy %s during the first run; want lock", p.settings.Strategy)
 	}

@@ -154,7 +154,8 @@ func (lp *lessonPanel) renderAnswer(l lesson.Lesson, st lessonState) app.UI {
 		next := l.Runs[len(outs)].Strategy
 		return sec.DataSet("state", "next-run").Body(
 			app.P().Text("So far: "+said),
-			app.P().Class("lesson-next-run").Text(fmt.Sprintf("Now run it under %s.", next)),
+			app.P().Class("lesson-next-run").Text(fmt.Sprintf(
+				"Look at the highlighted bars first: the next run's timeline replaces them. Then run it under %s.", next)),
 		)
 	}
 	q := l.Question
