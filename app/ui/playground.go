@@ -55,6 +55,11 @@ type editCheck struct {
 	betaErr      string
 }
 
+// drawEvery is how often the views that draw a run's whole history (the
+// timeline, the load) follow it while it goes on: a 10,000-event
+// timeline takes tens of milliseconds to lay out and draw.
+const drawEvery = time.Second
+
 // views are the page's components, made once and kept across renders.
 type views struct {
 	status  *runStatus
@@ -79,8 +84,8 @@ func newPlayground(env Env) *Playground {
 	}
 	p.views = views{
 		status: &runStatus{runView: runView{run: r}},
-		replay: &replayPanel{runView: runView{run: r}},
-		load:   &loadPanel{runView: runView{run: r}},
+		replay: &replayPanel{runView: runView{run: r, every: drawEvery}},
+		load:   &loadPanel{runView: runView{run: r, every: drawEvery}},
 		log:    newLogPanel(r),
 		cache:  &cacheInspector{runView: runView{run: r}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),

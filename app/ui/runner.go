@@ -131,14 +131,40 @@ func (r *runner) changed() {
 type runView struct {
 	run  *runner
 	stop func()
+
+	// every, when set, is the least time between two updates of the
+	// view while a run goes on: a view whose drawing grows with the
+	// run's events (the timeline, the load) follows a long run at that
+	// pace instead of every batch, which would keep the page's one
+	// thread busy drawing instead of running. Changes outside a run,
+	// and a run's end, update it at once.
+	every   time.Duration
+	last    time.Time // when the view last updated
+	pending bool      // an update is scheduled
 }
 
 func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
 
 // follow makes the view call sync, then re-render, after every change of
-// its runner, until dismounted.
+// its runner (at most every v.every while a run goes on), until
+// dismounted.
 func (v *runView) follow(ctx app.Context, sync func()) {
-	v.stop = v.run.watch(func() { ctx.Dispatch(func(app.Context) { sync() }) })
+	update := func(app.Context) {
+		v.pending, v.last = false, time.Now()
+		sync()
+	}
+	v.stop = v.run.watch(func() {
+		wait := v.every - time.Since(v.last)
+		switch {
+		case v.every > 0 && v.run.busy && (v.pending || wait > 0):
+			if !v.pending {
+				v.pending = true
+				ctx.After(wait, update)
+			}
+		default:
+			ctx.Dispatch(update)
+		}
+	})
 }
 
 func (v *runView) OnDismount() {
