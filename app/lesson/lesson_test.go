@@ -195,8 +195,11 @@ func TestLessonData(t *testing.T) {
 		if w := l.Words(); w > 120 {
 			t.Errorf("%s: %d words; a lesson reads in under a minute (at most 120)", l.Name, w)
 		}
-		if _, err := stampede.Parse(l.Scenario); err != nil {
+		if sc, err := stampede.Parse(l.Scenario); err != nil {
 			t.Errorf("%s: scenario: %v", l.Name, err)
+		} else if n := sc.Requests(); n > 1000 {
+			// Observe reads every event; the page keeps a run's newest 10,000.
+			t.Errorf("%s: %d requests; a lesson's run stays under 1,000, so the page keeps all its events", l.Name, n)
 		}
 		if _, err := time.ParseDuration(l.Latency); err != nil {
 			t.Errorf("%s: latency: %v", l.Name, err)

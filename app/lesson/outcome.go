@@ -88,7 +88,8 @@ type pass struct {
 }
 
 // Observe reads run runID's outcome from its stats and events. Events
-// from other tabs (Event.Tab set) count as Remote only.
+// from other tabs (Event.Tab set) count as Remote only. The events must
+// be all of the run's: a lesson's run is small (TestLessonData).
 func Observe(runID string, st stampede.Stats, events []stampede.Event, latency time.Duration, ended bool) Outcome {
 	o := Outcome{RunID: runID, Stats: st, Latency: latency, Ended: ended,
 		Fetches: map[string]int{}, Remote: map[string]int{}, Elsewhere: map[string]bool{}, Waited: map[string]bool{}}
@@ -104,9 +105,6 @@ func Observe(runID string, st stampede.Stats, events []stampede.Event, latency t
 			continue
 		}
 		p := pass{e.Worker, e.Rep}
-		if e.Background { // a refresh nobody waits for: its waits are nobody's
-			p.worker = ""
-		}
 		switch e.Kind {
 		case stampede.KindRequest:
 			asked[p] = e.At
@@ -124,6 +122,9 @@ func Observe(runID string, st stampede.Stats, events []stampede.Event, latency t
 				o.Waited[e.Worker] = true
 				waiting[p] = e.At
 			}
+		}
+		if e.Background {
+			continue // a refresh nobody waits for: its waits are nobody's
 		}
 		switch e.Kind {
 		case stampede.KindCacheHit:
