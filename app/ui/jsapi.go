@@ -10,8 +10,8 @@ import (
 )
 
 // jsAPI is window.stampede: run(options), compare(options), lastRun and
-// the lists scripts use. Natively go-app's JavaScript values are inert,
-// so it does nothing there.
+// the lists scripts use (presets, strategies, lessons). Natively go-app's
+// JavaScript values are inert, so it does nothing there.
 type jsAPI struct {
 	obj     app.Value
 	run     app.Func
@@ -62,6 +62,7 @@ func installAPI(ctx app.Context, r *runner, cur func() settings) *jsAPI {
 		strategies = append(strategies, string(s))
 	}
 	a.obj.Set("strategies", strategies)
+	a.obj.Set("lessons", lessonObjects())
 	app.Window().Set("stampede", a.obj)
 	// lastRun follows the runner: every run that ends done, whoever
 	// started it.

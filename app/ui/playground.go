@@ -27,6 +27,8 @@ type Playground struct {
 	paramErrs  []string  // invalid URL parameters, one message each
 	urlPending bool      // a URL update is scheduled
 	embed      bool      // embed=1: only the editor, the counters and the log
+	lesson     string    // the open lesson's name, "" outside the lessons
+	editorOpen bool      // during a lesson, the editor and the code show
 
 	run   *runner
 	views views
@@ -60,13 +62,14 @@ const drawEvery = time.Second
 
 // views are the page's components, made once and kept across renders.
 type views struct {
-	status *runStatus
-	replay *replayPanel
-	load   *loadPanel
-	log    *logPanel
-	cache  *cacheInspector
-	tools  *toolsPanel
-	update *updateNotice
+	status  *runStatus
+	replay  *replayPanel
+	load    *loadPanel
+	log     *logPanel
+	cache   *cacheInspector
+	tools   *toolsPanel
+	update  *updateNotice
+	lessons *lessonPanel
 }
 
 func newPlayground(env Env) *Playground {
@@ -87,6 +90,10 @@ func newPlayground(env Env) *Playground {
 		cache:  &cacheInspector{runView: runView{run: r}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),
 		update: &updateNotice{Iversion: env.Version},
+		lessons: newLessonPanel(r, lessonHooks{
+			opened: p.openLesson, closed: p.closeLessons,
+			location: p.location, openTab: func(u string) { p.browser.openTab(u) },
+		}),
 	}
 	r.show = p.show
 	p.setSettings(defaultSettings())
@@ -123,6 +130,9 @@ func (p *Playground) OnMount(ctx app.Context) {
 		p.paramErrs = append([]string{"URL parameters: " + qerr.Error() + ": that parameter was ignored"}, p.paramErrs...)
 	}
 	p.embed = start.Embed
+	if start.Lesson != "" {
+		p.views.lessons.openNamed(start.Lesson)
+	}
 	p.stops = append(p.stops, p.run.watch(func() { ctx.Dispatch(func(app.Context) {}) }))
 	if stop := p.run.subscribeTabs(ctx); stop != nil {
 		p.stops = append(p.stops, stop)
@@ -144,6 +154,9 @@ func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice strin
 	p.api = installAPI(ctx, p.run, func() settings { return p.settings })
 	p.syncURL()
 	switch {
+	case start.Run && p.lesson != "":
+		// A lesson's run clears the cache unless the link says fresh=0.
+		p.views.lessons.runLesson(ctx, start.Fresh || !start.FreshSet)
 	case start.Run:
 		req := runRequest{settings: p.settings, Fresh: start.Fresh}
 		_, _ = p.run.start(ctx, req) // an error shows in #run-stats
@@ -205,8 +218,13 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// syncURL writes the settings into the page's URL.
+// syncURL writes the settings into the page's URL; during a lesson the
+// URL is the lesson's link.
 func (p *Playground) syncURL() {
+	if p.lesson != "" {
+		p.browser.replaceURL(lessonURL(p.location(), p.lesson))
+		return
+	}
 	p.browser.replaceURL(stateURL(p.location(), p.settings))
 }
 
@@ -290,10 +308,16 @@ func (p *Playground) Render() app.UI {
 	if p.embed {
 		root = root.Class("embed")
 	}
+	inLesson := p.lesson != ""
+	if inLesson {
+		root = root.Class("in-lesson")
+	}
 	return root.Body(
 		when(!p.embed, app.Header().Class("top").Body(
 			app.H1().Text("Stampede"),
 			app.P().Class("tagline").Text("what a lock around a cache is for"),
+			app.If(!inLesson, app.Button().ID("lessons-open").Type("button").Class("lessons-open").
+				Text("Lessons: from the stampede to its fixes").OnClick(p.onLessons)),
 		)),
 		p.views.update,
 		when(p.run.notice != "",
@@ -310,7 +334,11 @@ func (p *Playground) Render() app.UI {
 			),
 		),
 		app.Main().Class("grid").Body(
-			p.renderEditor(),
+			app.Div().Class("side").Body(
+				when(inLesson, p.views.lessons),
+				when(inLesson, p.renderEditorToggle()),
+				when(!inLesson || p.editorOpen, p.renderEditor()),
+			),
 			p.renderResults(),
 		),
 		when(!p.embed, p.views.tools),

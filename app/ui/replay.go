@@ -314,7 +314,7 @@ func (p *replayPanel) Render() app.UI {
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
-			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Cursor(cursor),
+			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Cursor(cursor).Marks(r.shownMarks()),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 			app.Label().For("replay-pos").Text("Replay"),

@@ -82,6 +82,7 @@ type runner struct {
 	run    runRecord
 	ttl    time.Duration // the last run's time to live, which the inspector's expiries use
 	cursor replayCursor
+	marks  runMarks // what a lesson points at on the timeline
 	cmp    compareView
 	remote map[string]string // another tab's run id -> that tab's id
 	// message is the outcome of the last Clear cache, shown by the editor.
@@ -171,6 +172,26 @@ func (v *runView) OnDismount() {
 		v.stop()
 		v.stop = nil
 	}
+}
+
+// runMarks are the timeline's marks for run n.
+type runMarks struct {
+	n    int
+	list []tlMark
+}
+
+// pointAt highlights marks on the timeline of run n, until another run.
+func (r *runner) pointAt(n int, marks []tlMark) {
+	r.marks = runMarks{n: n, list: marks}
+	r.changed()
+}
+
+// shownMarks are the timeline's marks for the run it shows.
+func (r *runner) shownMarks() []tlMark {
+	if r.marks.n != r.run.n {
+		return nil
+	}
+	return r.marks.list
 }
 
 // opened takes the store the page opened.

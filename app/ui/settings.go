@@ -3,11 +3,13 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/stampede-playground/stampede/app/lesson"
 	"github.com/stampede-playground/stampede/app/stampede"
 )
 
@@ -101,10 +103,12 @@ func withPreset(s settings, p stampede.Preset) settings {
 // startup is what the page's URL asks for when it opens.
 type startup struct {
 	settings
-	Run    bool     // run=1: start a run once the page is ready
-	Fresh  bool     // fresh=1: clear the cache first
-	Embed  bool     // embed=1: the page is a slide's iframe: editor, counters and log only
-	Errors []string // one message per invalid parameter, naming it
+	Lesson   string   // lesson=NAME: open that lesson, with its settings
+	Run      bool     // run=1: start a run once the page is ready
+	Fresh    bool     // fresh=1: clear the cache first
+	FreshSet bool     // fresh= was given, 1 or 0 (a lesson's run clears the cache unless fresh=0)
+	Embed    bool     // embed=1: the page is a slide's iframe: editor, counters and log only
+	Errors   []string // one message per invalid parameter, naming it
 }
 
 // parseParams reads the page's URL parameters over def. An invalid
@@ -115,6 +119,23 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 	st := startup{settings: def}
 	bad := func(param, value string, err error) {
 		st.Errors = append(st.Errors, fmt.Sprintf("%s=%s: %v", param, truncate(value), err))
+	}
+	if q.Has("lesson") {
+		name := q.Get("lesson")
+		if l, _, err := lesson.Lookup(name); err != nil {
+			bad("lesson", name, err)
+		} else {
+			st.Lesson, st.settings = l.Name, lessonSettings(l, 0)
+		}
+	}
+	if st.Lesson != "" { // the lesson's settings win
+		q = maps.Clone(q)
+		for _, k := range []string{"preset", "scenario", "strategy", "latency", "ttl", "beta"} {
+			if q.Has(k) {
+				bad(k, q.Get(k), errors.New("ignored: lesson= sets it"))
+				q.Del(k)
+			}
+		}
 	}
 	_, hasScenario := q["scenario"]
 	if q.Has("preset") {
@@ -177,12 +198,13 @@ func parseParams(q url.Values, def settings, crossTab bool) startup {
 	}
 	st.Run = flag("run")
 	st.Fresh = flag("fresh")
+	st.FreshSet = q.Has("fresh")
 	st.Embed = flag("embed")
 	return st
 }
 
 // managedParams are the URL parameters the page reads and writes.
-var managedParams = []string{"preset", "scenario", "strategy", "latency", "ttl", "beta", "run", "fresh"}
+var managedParams = []string{"lesson", "preset", "scenario", "strategy", "latency", "ttl", "beta", "run", "fresh"}
 
 // stateURL returns base with its query describing s: preset=NAME when the
 // text is a preset's, else scenario=TEXT, then strategy, latency, and ttl
@@ -213,6 +235,30 @@ func stateURL(base *url.URL, s settings) string {
 	u.RawQuery = q.Encode()
 	u.Fragment = ""
 	return u.String()
+}
+
+// lessonURL returns base with its query naming lesson name, and no other
+// setting: a lesson's link is ?lesson=NAME. Other parameters (embed=1)
+// are kept.
+func lessonURL(base *url.URL, name string) string {
+	u := *base
+	q := u.Query()
+	for _, k := range managedParams {
+		q.Del(k)
+	}
+	q.Set("lesson", name)
+	u.RawQuery = q.Encode()
+	u.Fragment = ""
+	return u.String()
+}
+
+// lessonSettings are the settings of run i of lesson l.
+func lessonSettings(l lesson.Lesson, i int) settings {
+	ttl := l.TTL
+	if ttl == "" {
+		ttl = DefaultTTL
+	}
+	return settings{Text: l.Scenario, Strategy: l.Runs[i].Strategy, Latency: l.Latency, TTL: ttl, Beta: DefaultBeta}
 }
 
 // runRequest is one run as the button or window.stampede.run asks for it.

@@ -24,6 +24,7 @@ type timeline struct {
 	Igroups []workerGroup
 	Iwall   time.Duration
 	Icursor time.Duration // the replay cursor's time; < 0 for none
+	Imarks  []tlMark      // the bars and links a lesson points at
 
 	expanded []string // band names, oldest first, at most maxExpanded
 	detail   string   // the focused or hovered bar's details
@@ -42,6 +43,24 @@ func (t *timeline) Wall(v time.Duration) *timeline { t.Iwall = v; return t }
 
 // Cursor sets the replay cursor's time; < 0 hides it.
 func (t *timeline) Cursor(v time.Duration) *timeline { t.Icursor = v; return t }
+
+// Marks sets the bars and links to highlight (data-highlight).
+func (t *timeline) Marks(v []tlMark) *timeline { t.Imarks = v; return t }
+
+// tlMark picks bars to highlight: those of Kind (a data-kind, or "link"
+// for the links to a lane) in the lane or band named Lane, or in every
+// lane when Lane is "".
+type tlMark struct{ Kind, Lane string }
+
+// marked reports whether marks pick the bars of kind in lane.
+func marked(marks []tlMark, lane, kind string) bool {
+	for _, m := range marks {
+		if m.Kind == kind && (m.Lane == "" || m.Lane == lane || m.Lane == stampede.GroupOf(lane)) {
+			return true
+		}
+	}
+	return false
+}
 
 // toggle expands or collapses a band, keeping at most maxExpanded open.
 func (t *timeline) toggle(name string) {

@@ -94,13 +94,16 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		)
 	}
 	for i := range m.Lanes {
-		kids = append(kids, renderLane(&m.Lanes[i]))
+		kids = append(kids, renderLane(&m.Lanes[i], t.Imarks))
 	}
 	if len(m.Links) > 0 {
 		links := make([]app.UI, len(m.Links))
 		for i, l := range m.Links {
-			links[i] = svgEl("path").Attr("data-kind", "link").Attr("data-from", l.From).Attr("data-to", l.To).
-				Attr("d", l.Path).Body(svgEl("title").Text(l.Worker + " served by " + l.By + "'s fetch"))
+			path := svgEl("path").Attr("data-kind", "link").Attr("data-from", l.From).Attr("data-to", l.To).Attr("d", l.Path)
+			if marked(t.Imarks, l.To, "link") {
+				path = path.Attr("data-highlight", "true")
+			}
+			links[i] = path.Body(svgEl("title").Text(l.Worker + " served by " + l.By + "'s fetch"))
 		}
 		kids = append(kids, svgEl("g").Attr("data-kind", "links").Body(links...))
 	}
@@ -114,7 +117,7 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		Body(kids...)
 }
 
-func renderLane(l *tlLane) app.UI {
+func renderLane(l *tlLane, marks []tlMark) app.UI {
 	g := svgEl("g").Attr("data-worker", l.Key).Attr("role", "group").Aria("label", laneTitle(l))
 	if l.Count > 0 {
 		g = g.Attr("data-count", l.Count)
@@ -158,6 +161,9 @@ func renderLane(l *tlLane) app.UI {
 		}
 		if b.Open {
 			r = r.Attr("data-open", "true")
+		}
+		if marked(marks, l.Key, b.Kind.String()) {
+			r = r.Attr("data-highlight", "true")
 		}
 		kids = append(kids, r.Body(svgEl("title").Text(desc)))
 	}
