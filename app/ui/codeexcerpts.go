@@ -38,14 +38,14 @@ var (
 	chunkCallCFS = goChunk{File: "app/stampede/loader.go", Code: `
 	return l.checkFetchStore(ctx, c, url, waited)`}
 
-	chunkCheckFetchStore = goChunk{File: "app/stampede/loader.go", Note: "checkFetchStore, the critical section", Code: `
+	chunkCheckFetchStore = goChunk{File: "app/stampede/fetchstore.go", Note: "checkFetchStore, the critical section", Code: `
 	r, st := l.lookup(ctx, c, url, waited)
 	if st == entryFresh {
 		return r, nil
 	}
 	return l.fetchStore(ctx, c, url, replaces(st))`}
 
-	chunkFetchStore = goChunk{File: "app/stampede/loader.go", Note: "fetchStore", Code: `
+	chunkFetchStore = goChunk{File: "app/stampede/fetchstore.go", Note: "fetchStore", Code: `
 	r, took, err := l.fetch(ctx, c, url, old)
 	if err != nil {
 		l.noteFailure(url, c.worker, err)
@@ -71,7 +71,7 @@ var codeExcerpts = map[stampede.Strategy]codeExcerpt{
 			{File: "app/stampede/loader.go", Note: "Get", Code: `
 	case None:
 		r, err = l.checkFetchStore(ctx, c, url, 0)`},
-			{File: "app/stampede/loader.go", Note: "checkFetchStore, unguarded", Code: `
+			{File: "app/stampede/fetchstore.go", Note: "checkFetchStore, unguarded", Code: `
 	r, st := l.lookup(ctx, c, url, waited)
 	if st == entryFresh {
 		return r, nil
@@ -128,7 +128,7 @@ async def get_stuff(url):
 	k.mu.Unlock()`},
 			chunkGetLocked,
 			chunkCallCFS,
-			{File: "app/stampede/loader.go", Note: "checkFetchStore, checked again when held", Code: `
+			{File: "app/stampede/fetchstore.go", Note: "checkFetchStore, checked again when held", Code: `
 	r, st := l.lookup(ctx, c, url, waited)
 	if st == entryFresh {
 		return r, nil
@@ -145,7 +145,7 @@ async def get_stuff(url):
 	},
 	stampede.Singleflight: {
 		Go: []goChunk{
-			{File: "app/stampede/loader.go", Note: "getShared", Code: `
+			{File: "app/stampede/shared.go", Note: "getShared", Code: `
 	l.mu.Lock()
 	leader, waiting := l.inflight[url]
 	if !waiting {
@@ -153,7 +153,7 @@ async def get_stuff(url):
 			l.inflight = make(map[string]string)
 		}
 		l.inflight[url] = c.worker`},
-			{File: "app/stampede/loader.go", Code: `
+			{File: "app/stampede/shared.go", Code: `
 	ch := l.group.DoChan(url, func() (any, error) {
 		ran = true
 		defer func() {
@@ -170,7 +170,7 @@ async def get_stuff(url):
 		r, err := l.fetchStore(ctx, c, url, replaces(st))
 		return flight{r, false}, err
 	})`},
-			{File: "app/stampede/loader.go", Code: `
+			{File: "app/stampede/shared.go", Code: `
 	select {
 	case res := <-ch:`},
 		},
@@ -311,7 +311,7 @@ async def refresh(url):
 	ahead := -float64(delta) * beta * math.Log(u) // ns, ≥ 0
 	gap := float64(expiry.Sub(now))               // ns until expiry
 	return ahead >= gap`},
-			{File: "app/stampede/loader.go", Note: "fetch: delta is what a caller waits", Code: `
+			{File: "app/stampede/fetchstore.go", Note: "fetch: delta is what a caller waits", Code: `
 	r.Delta = time.Since(begin)`},
 		},
 		MirrorIn: "Python asyncio (after Vattani et al., VLDB 2015)",
