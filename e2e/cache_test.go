@@ -18,11 +18,10 @@ import (
 // (#code) in the built site: a run of two URLs lists both entries (rows
 // with data-url), "view" shows a body as text, "delete" removes an entry
 // so that the next run fetches that URL again and only that one. It
-// writes screenshots of both panels to docs/cache.png and docs/code.png.
+// takes screenshots of both panels, cache.png and code.png.
 func TestCache(t *testing.T) {
-	chromium := chromiumPath(t)
 	root, dist := buildSite(t)
-	h := newHarness(t, chromium, dist)
+	h := newHarness(t, chromiumPath(t), dist)
 
 	const scenario = "w x5: get data/a.json; get data/b.json"
 	opts := map[string]any{"scenario": scenario, "strategy": "keyed", "latency": "50ms", "fresh": true}
@@ -36,7 +35,7 @@ func TestCache(t *testing.T) {
 	if fmt.Sprint(rows) != "[data/a.json data/b.json]" {
 		t.Errorf("rows %v; want data/a.json and data/b.json in URL order", rows)
 	}
-	row, err := chromedp.Run(h.ctxT(t, 10*time.Second), chromedp.Evaluate[map[string]string](`(() => {
+	row, err := chromedp.Run(h.ctxT(t, settle), chromedp.Evaluate[map[string]string](`(() => {
 		const tr = document.querySelector('#cache tr[data-url="data/a.json"]');
 		return Object.assign({text: tr.innerText}, tr.dataset);
 	})()`))
@@ -56,7 +55,7 @@ func TestCache(t *testing.T) {
 	}
 
 	t.Run("view shows the body as text", func(t *testing.T) {
-		ctx := h.ctxT(t, 15*time.Second)
+		ctx := h.ctxT(t, 2*settle)
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#cache tr[data-url="data/a.json"] button.cache-view`))); err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +69,7 @@ func TestCache(t *testing.T) {
 			if (!pre) return null;
 			return {text: pre.textContent, children: pre.children.length,
 				url: document.getElementById("cache-body").dataset.viewUrl};
-		})()`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		})()`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(settle)))
 		if err != nil {
 			h.dumpPage(t)
 			t.Fatalf("the body of data/a.json did not show: %v", err)
@@ -84,10 +83,10 @@ func TestCache(t *testing.T) {
 		}
 	})
 
-	t.Run("screenshots", func(t *testing.T) { h.shootPanels(t, root) })
+	t.Run("screenshots", h.shootPanels)
 
 	t.Run("delete removes the entry and the next run fetches it again", func(t *testing.T) {
-		ctx := h.ctxT(t, 20*time.Second)
+		ctx := h.ctxT(t, 2*settle)
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#cache tr[data-url="data/b.json"] button.cache-delete`))); err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +109,7 @@ func TestCache(t *testing.T) {
 	})
 
 	t.Run("code panel follows the strategy", func(t *testing.T) {
-		ctx := h.ctxT(t, 15*time.Second)
+		ctx := h.ctxT(t, 3*settle)
 		for _, s := range []struct{ strategy, goText, mirror string }{
 			{"percall", "type perCallLocker struct{}", "BUG: a new lock on every call"},
 			{"singleflight", "l.group.DoChan(url", "asyncio.create_task"},
@@ -126,7 +125,7 @@ func TestCache(t *testing.T) {
 					document.querySelector("#code-mirror code").textContent.includes(%q);
 			})()`, s.strategy, s.goText, s.mirror)
 			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond),
-				chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+				chromedp.WithPollingTimeout(settle))); err != nil {
 				h.dumpPage(t)
 				t.Errorf("#code did not show %s's excerpts: %v", s.strategy, err)
 			}
@@ -144,9 +143,9 @@ func (h *harness) ctxT(t *testing.T, d time.Duration) context.Context {
 // cacheRows polls #cache's rows until ok accepts their data-url values.
 func (h *harness) cacheRows(t *testing.T, ok func([]string) bool) []string {
 	t.Helper()
-	ctx := h.ctxT(t, 15*time.Second)
+	ctx := h.ctxT(t, 2*settle)
 	var last []string
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(settle)
 	for {
 		urls, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
 			`[...document.querySelectorAll("#cache tr[data-url]")].map(tr => tr.dataset.url)`))
@@ -168,31 +167,26 @@ func (h *harness) cacheRows(t *testing.T, ok func([]string) bool) []string {
 	}
 }
 
-// shootPanels writes screenshots of #cache (with a body shown) and #code.
-func (h *harness) shootPanels(t *testing.T, root string) {
-	ctx := h.ctxT(t, 20*time.Second)
+// shootPanels takes screenshots of #cache (with a body shown) and #code,
+// and of the whole page (to see where the panels sit; the README does
+// not show it).
+func (h *harness) shootPanels(t *testing.T) {
+	ctx := h.ctxT(t, 3*settle)
+	h.painted(t)
 	for name, sel := range map[string]string{"cache.png": "cache", "code.png": "code"} {
 		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(sel)))
 		if err != nil {
 			t.Fatalf("screenshot of #%s: %v", sel, err)
 		}
-		if !isPNG(png) {
-			t.Fatalf("screenshot of #%s is not a PNG", sel)
-		}
-		out := filepath.Join(root, "docs", name)
-		if err := os.WriteFile(out, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d bytes)", out, len(png))
+		writeShot(t, name, png)
 	}
-	// The whole page, to see where the panels sit; not kept in docs/.
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("full-page screenshot: %v", err)
 	}
-	out := filepath.Join(os.TempDir(), "stampede-cache-page.png")
-	if err := os.WriteFile(out, png, 0o644); err != nil {
-		t.Fatal(err)
+	if os.Getenv("STAMPEDE_SHOTS") == "" {
+		writeShot(t, "cache-page.png", png)
+	} else if !isPNG(png) {
+		t.Fatal("full-page screenshot is not a PNG")
 	}
-	t.Logf("wrote %s (%d bytes)", out, len(png))
 }

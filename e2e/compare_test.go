@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,26 +39,48 @@ type compareStats struct {
 	Stopped   bool    `json:"stopped"`
 }
 
-const compareTimeout = 60 * time.Second
+// compareTimeout bounds one compare: eight runs of 20 workers.
+const compareTimeout = 3 * time.Minute
 
+// TestCompare runs a compare from the button and one from the API. The
+// two are different runs: how many fetches a stampede makes depends on
+// when each worker gets to its second URL (TestCompare once failed,
+// under load, expecting the button's none to equal the API's, 40 and
+// 31), so the two are held to what the lesson fixes: one fetch per URL
+// where a lock or a flight deduplicates, a stampede where nothing does,
+// and each compare's rows adding up to what the server received.
 func TestCompare(t *testing.T) {
-	chromium := chromiumPath(t)
-	root, dist := buildSite(t)
-	h := newHarness(t, chromium, dist)
+	_, dist := buildSite(t)
+	h := newHarness(t, chromiumPath(t), dist)
 
 	// A run puts the scenario in the editor and gives the downloads a log.
 	last := h.mustRun(t, map[string]any{"scenario": twoURLs, "strategy": "keyed", "latency": "100ms", "fresh": true})
 
-	// The button.
+	// The button. Every state #compare-status passes through is recorded
+	// in the page, so a compare that ends before a poll looks still shows
+	// it was running.
 	h.srv.Reset()
-	ctx, cancel := context.WithTimeout(h.ctx, compareTimeout)
+	ctx, cancel := context.WithTimeout(h.ctx, 2*compareTimeout)
 	defer cancel()
+	eval[bool](t, h, `(() => {
+		const view = document.getElementById("compare-view");
+		const state = () => { const el = document.getElementById("compare-status"); return el ? el.dataset.state + ": " + el.textContent : "none"; };
+		window.__compareStates = [state()];
+		new MutationObserver(() => {
+			const s = state();
+			if (window.__compareStates[window.__compareStates.length - 1] !== s) window.__compareStates.push(s);
+		}).observe(view, {attributes: true, childList: true, characterData: true, subtree: true});
+		return true;
+	})()`, settle)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("compare-run"))); err != nil {
 		t.Fatal(err)
 	}
-	progress := h.compareState(t, "running")
-	t.Logf("while comparing: %q", progress)
 	h.compareState(t, "done")
+	states := eval[[]string](t, h, `window.__compareStates`, settle)
+	t.Logf("#compare-status went through %q", states)
+	if !slices.ContainsFunc(states, func(s string) bool { return strings.HasPrefix(s, "running: running none (1/") }) {
+		t.Errorf("#compare-status never showed the compare running its first strategy: %q", states)
+	}
 	clicked := h.compareRows(t)
 	a, b := h.dataCounts()
 	checkCompare(t, "button", clicked, a+b)
@@ -88,8 +112,9 @@ func TestCompare(t *testing.T) {
 	apiRows := h.compareRows(t)
 	checkCompare(t, "API", apiRows, a+b)
 
-	// The table equals the API's result, row for row, as it is drawn from it;
-	// the button's compare agrees with the API's on fetches and deduped.
+	// The table equals the API's result, row for row, as it is drawn from it.
+	// The button's compare ran the same strategies in the same order; its
+	// numbers are its own runs' (checkCompare held both to the lesson).
 	if len(out.Results) != len(apiRows) || len(clicked) != len(apiRows) {
 		t.Fatalf("API returned %d stats, the table has %d rows (button: %d)", len(out.Results), len(apiRows), len(clicked))
 	}
@@ -99,8 +124,8 @@ func TestCompare(t *testing.T) {
 			r.WallMs != s.WallMs || r.MaxWaitMs != s.MaxWaitMs || r.RunID != s.RunID || s.Stopped {
 			t.Errorf("row %d: table %+v, API %+v", i, r, s)
 		}
-		if c := clicked[i]; c.Strategy != s.Strategy || c.Fetches != s.Fetches || c.Deduped != s.Deduped {
-			t.Errorf("%s: the button's compare had %d fetches, %d deduped; the API's %d, %d", s.Strategy, c.Fetches, c.Deduped, s.Fetches, s.Deduped)
+		if c := clicked[i]; c.Strategy != s.Strategy {
+			t.Errorf("row %d: the button's compare ran %s, the API's %s", i, c.Strategy, s.Strategy)
 		}
 	}
 
@@ -110,14 +135,14 @@ func TestCompare(t *testing.T) {
 		t.Errorf("the HAR download has %d entries; the last run (%s) made %d fetches", har, last.RunID, last.Fetches)
 	}
 
-	h.compareScreenshot(t, root)
+	h.compareScreenshot(t)
 }
 
 // checkCompare checks a compare's rows against the lesson and the
 // server's count of what it received during the compare.
 func checkCompare(t *testing.T, how string, rows []compareRow, served int) {
 	t.Helper()
-	want := []string{"none", "lock", "keyed", "singleflight", "percall", "crosstab"}
+	want := []string{"none", "lock", "keyed", "singleflight", "percall", "crosstab", "swr", "xfetch"}
 	if len(rows) != len(want) {
 		t.Fatalf("%s: %d rows; want %d (%v)", how, len(rows), len(want), rows)
 	}
@@ -139,13 +164,18 @@ func checkCompare(t *testing.T, how string, rows []compareRow, served int) {
 			t.Errorf("%s: %s's timeline is empty", how, r.Strategy)
 		}
 		switch r.Strategy {
-		case "lock", "keyed", "singleflight", "crosstab":
+		case "lock", "keyed", "singleflight", "crosstab", "swr", "xfetch":
+			// swr and xfetch, with no ttl, are keyed on an empty cache.
 			if r.Fetches != 2 || r.Verdict != "one-per-url" {
 				t.Errorf("%s: %s made %d fetches (%s); want 2, one per distinct URL", how, r.Strategy, r.Fetches, r.Verdict)
 			}
 		default:
-			if r.Fetches <= 2 || r.Verdict != "stampede" {
-				t.Errorf("%s: %s made %d fetches (%s); want a stampede", how, r.Strategy, r.Fetches, r.Verdict)
+			// Every worker's first get misses at once: 20 fetches of
+			// a.json whatever the timing, and at least one of b.json.
+			// How many more of b.json depends on when each worker gets
+			// there, so that number is not fixed.
+			if r.Fetches < 21 || r.Verdict != "stampede" {
+				t.Errorf("%s: %s made %d fetches (%s); want a stampede: at least 21 (all 20 workers' a.json, and b.json)", how, r.Strategy, r.Fetches, r.Verdict)
 			}
 		}
 	}
@@ -174,7 +204,7 @@ func (h *harness) compareState(t *testing.T, state string) string {
 // compareRows reads the compare table.
 func (h *harness) compareRows(t *testing.T) []compareRow {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(h.ctx, settle)
 	defer cancel()
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]compareRow](`[...document.querySelectorAll("#compare tbody tr")].map(tr => ({
 		strategy: tr.dataset.strategy,
@@ -201,7 +231,7 @@ func (h *harness) compareRows(t *testing.T) []compareRow {
 // returns the number of its entries.
 func (h *harness) exportedHAR(t *testing.T) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(h.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(h.ctx, 2*settle)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
 		window.__har = undefined;
@@ -217,7 +247,7 @@ func (h *harness) exportedHAR(t *testing.T) int {
 		t.Fatal(err)
 	}
 	text, err := chromedp.Run(ctx, chromedp.Poll[string](`window.__har || null`,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(settle)))
 	if err != nil {
 		h.dumpPage(t)
 		t.Fatalf("no HAR download: %v", err)
@@ -234,13 +264,13 @@ func (h *harness) exportedHAR(t *testing.T) int {
 	return len(har.Log.Entries)
 }
 
-// compareScreenshot writes docs/compare.png: the compare view at 1280x720.
-func (h *harness) compareScreenshot(t *testing.T, root string) {
+// compareScreenshot takes compare.png: the compare view at 1280x720.
+func (h *harness) compareScreenshot(t *testing.T) {
 	t.Helper()
 	if t.Failed() {
-		t.Fatal("not writing docs/compare.png of a compare that failed its checks")
+		t.Fatal("not taking compare.png of a compare that failed its checks")
 	}
-	ctx, cancel := context.WithTimeout(h.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(h.ctx, 2*settle)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		t.Fatal(err)
@@ -249,5 +279,5 @@ func (h *harness) compareScreenshot(t *testing.T, root string) {
 		`(document.getElementById("tools").scrollIntoView({block: "start"}), true)`)); err != nil {
 		t.Fatal(err)
 	}
-	h.saveScreenshot(t, ctx, root, "compare.png")
+	h.saveScreenshot(t, ctx, "compare.png")
 }

@@ -4,12 +4,17 @@
 // app.wasm and the static site, serves it with wasm/devserver (which
 // counts what the server really received), and checks the public
 // interface (window.stampede, #run-stats, URL parameters) against those
-// counts. It writes docs/screenshot.png as it goes.
+// counts. Its screenshots go to a temporary directory, or to
+// $STAMPEDE_SHOTS (`make screenshots` writes docs/ that way).
 //
 //	go test -count=1 ./e2e/...
 //
 // CHROMIUM names the browser (default /usr/bin/chromium). The test fails,
 // rather than skips, when the browser is missing; -short skips it.
+//
+// Every wait is on a state the page or the server shows (a data-state,
+// a count, a settled promise), with a generous deadline for a busy
+// machine; none is a sleep, and a timing a test checks is a ratio.
 package e2e
 
 import (
@@ -19,7 +24,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +31,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/stampede-playground/stampede/internal/chromium"
 	"github.com/stampede-playground/stampede/wasm/devserver"
 )
 
@@ -40,8 +45,12 @@ func TestMain(m *testing.M) {
 const (
 	twoURLs    = "w x20: get data/a.json; get data/b.json"
 	requests   = 40
-	appLoad    = 60 * time.Second // app.wasm is compiled at load
-	runTimeout = 30 * time.Second
+	appLoad    = 90 * time.Second // app.wasm is compiled at load
+	runTimeout = 60 * time.Second
+	// settle bounds a wait for the page to show what has already
+	// happened (a run's #run-stats after its promise resolved): short in
+	// fact, generous as a deadline.
+	settle = 30 * time.Second
 )
 
 // stats is what window.stampede.run resolves to.
@@ -79,7 +88,7 @@ func TestPlayground(t *testing.T) {
 	chromium := chromiumPath(t)
 
 	start := time.Now()
-	root, dist := buildSite(t)
+	_, dist := buildSite(t)
 	t.Logf("built the site in %v", time.Since(start).Round(time.Millisecond))
 
 	h := newHarness(t, chromium, dist)
@@ -92,13 +101,13 @@ func TestPlayground(t *testing.T) {
 	t.Run("reload keeps the IndexedDB cache", h.checkReload)
 	t.Run("invalid scenario rejects", h.checkInvalid)
 	t.Run("HTML payload is not rendered", h.checkHTMLPayload)
-	t.Run("seed preset screenshot", func(t *testing.T) { h.checkSeedScreenshot(t, root) })
+	t.Run("seed preset screenshot", h.checkSeedScreenshot)
 }
 
 // newHarness starts Chromium, subscribes to its console, serves dist and
 // opens the page with ?fresh=1. A wrap, when given, stands between the
 // browser and the server (the offline test cuts the network there).
-func newHarness(t *testing.T, chromium, dist string, wrap ...func(http.Handler) http.Handler) *harness {
+func newHarness(t *testing.T, chromiumPath, dist string, wrap ...func(http.Handler) http.Handler) *harness {
 	t.Helper()
 	srv := devserver.New(dist)
 	var handler http.Handler = srv
@@ -112,20 +121,7 @@ func newHarness(t *testing.T, chromium, dist string, wrap ...func(http.Handler) 
 	// browser, so it is removed after the browser exited.
 	profile := t.TempDir()
 	browserOut := new(syncBuffer)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox, // we run as root
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 800),
-		chromedp.CombinedOutput(browserOut),
-	)
+	opts := chromium.Options(chromiumPath, profile, chromedp.CombinedOutput(browserOut))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
@@ -137,7 +133,7 @@ func newHarness(t *testing.T, chromium, dist string, wrap ...func(http.Handler) 
 	// Start the browser with a context that has no deadline: the first
 	// Do binds the browser's life to it.
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v\n%s", chromium, err, browserOut)
+		t.Fatalf("starting %s: %v\n%s", chromiumPath, err, browserOut)
 	}
 	messages := chromedp.Console(ctx)
 	go func() {
@@ -306,7 +302,7 @@ func (h *harness) checkStrategy(t *testing.T, s string) {
 		t.Errorf("hits %d + shared %d != deduped %d", st.Hits, st.Shared, st.Deduped)
 	}
 
-	attrs := h.runStats(t, "done", st.RunID, 5*time.Second)
+	attrs := h.runStats(t, "done", st.RunID, settle)
 	if got, want := attrs["fetches"], fmt.Sprint(st.Fetches); got != want {
 		t.Errorf("#run-stats data-fetches = %q, want %q (attributes %v)", got, want, attrs)
 	}
@@ -350,7 +346,7 @@ func (h *harness) checkInvalid(t *testing.T) {
 			t.Errorf("rejection %q does not contain %q", out.Error, want)
 		}
 	}
-	attrs := h.runStats(t, "error", "", 5*time.Second)
+	attrs := h.runStats(t, "error", "", settle)
 	if !strings.Contains(attrs["error"], "unknown step") {
 		t.Errorf("#run-stats data-error = %q, want the parse error", attrs["error"])
 	}
@@ -364,13 +360,11 @@ func (h *harness) checkHTMLPayload(t *testing.T) {
 	if st.Fetches != 1 || st.Errors != 0 || h.srv.Count("/data/page.html") != 1 {
 		t.Errorf("stats %+v, server received %d: want one fetch and no error", st, h.srv.Count("/data/page.html"))
 	}
-	h.runStats(t, "done", st.RunID, 5*time.Second)
-	// Give an <img onerror> time to fire, were one inserted.
-	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+	h.runStats(t, "done", st.RunID, settle)
+	// An <img src=x onerror> would have fired by the time one of ours has.
+	h.imagesSettled(t)
+	ctx, cancel := context.WithTimeout(h.ctx, settle)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
 	type check struct {
 		Pwned   string `json:"pwned"`
 		Imgs    int    `json:"imgs"`
@@ -393,8 +387,8 @@ func (h *harness) checkHTMLPayload(t *testing.T) {
 }
 
 // checkSeedScreenshot loads the seed preset with run=1 at 1280x800,
-// checks its stats and writes docs/screenshot.png.
-func (h *harness) checkSeedScreenshot(t *testing.T, root string) {
+// checks its stats and takes screenshot.png (the README's).
+func (h *harness) checkSeedScreenshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(h.ctx, appLoad+30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
@@ -417,33 +411,44 @@ func (h *harness) checkSeedScreenshot(t *testing.T, root string) {
 	}
 
 	if t.Failed() {
-		t.Fatal("not writing docs/screenshot.png of a run that failed its checks")
+		t.Fatal("not taking screenshot.png of a run that failed its checks")
 	}
-	h.saveScreenshot(t, ctx, root, "screenshot.png")
+	h.saveScreenshot(t, ctx, "screenshot.png")
 }
 
-// saveScreenshot lets the page paint, captures the viewport and writes it
-// to docs/NAME under the module root.
-func (h *harness) saveScreenshot(t *testing.T, ctx context.Context, root, name string) {
+// saveScreenshot waits until the page has painted what its DOM holds,
+// captures the viewport and writes it to the shots directory as name.
+func (h *harness) saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
+	h.painted(t)
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !isPNG(png) {
-		t.Fatalf("screenshot is not a PNG (%d bytes)", len(png))
-	}
-	file := filepath.Join(root, "docs", name)
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s (%d bytes)", file, len(png))
+	writeShot(t, name, png)
+}
+
+// painted returns once the page has drawn two frames after now: what
+// the DOM holds is on screen.
+func (h *harness) painted(t *testing.T) {
+	t.Helper()
+	eval[bool](t, h, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, settle)
+}
+
+// imagesSettled adds an <img src="x"> of its own (x is not on the server)
+// and returns once its error event has fired: an <img src=x onerror=…>
+// the page might have inserted from fetched or URL text before it would
+// have fired by then too. It stands where a test waited a fixed time.
+func (h *harness) imagesSettled(t *testing.T) {
+	t.Helper()
+	eval[bool](t, h, `new Promise(resolve => {
+		const img = document.createElement("img");
+		img.hidden = true;
+		img.addEventListener("error", () => { img.remove(); resolve(true); });
+		img.addEventListener("load", () => { img.remove(); resolve(true); });
+		img.src = "x";
+		document.body.append(img);
+	})`, settle)
 }
 
 // quiet drops the D-Bus complaints a headless Chromium without a system

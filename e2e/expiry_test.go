@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // expiryStats are the fields of window.stampede.run's result that the
@@ -77,6 +79,27 @@ func TestExpiry(t *testing.T) {
 			}
 		})
 	}
+	t.Run("load view", func(t *testing.T) {
+		// The last run (xfetch) is on the page: the load view draws a
+		// bucket per 100 ms with its fetches, as the page counted them.
+		type loadView struct {
+			Buckets int `json:"buckets"`
+			Fetches int `json:"fetches"`
+		}
+		lv := eval[loadView](t, h, `(() => {
+			const rs = [...document.querySelectorAll("#load rect[data-bucket][data-fetches]")];
+			return {buckets: rs.length, fetches: rs.reduce((n, r) => n + Number(r.dataset.fetches), 0)};
+		})()`, settle)
+		if want := got["xfetch"].Fetches; lv.Buckets < 50 || lv.Fetches != want {
+			t.Errorf("#load draws %d buckets holding %d fetches; want a bucket per 100 ms of the 6 s run and the run's %d fetches", lv.Buckets, lv.Fetches, want)
+		}
+		h.painted(t)
+		png, err := chromedp.Run(h.ctxT(t, settle), chromedp.Screenshot(chromedp.ID("load")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeShot(t, "load.png", png)
+	})
 	// Nobody waits under swr once warm: its slowest answers are faster
 	// than those of keyed, whose callers wait for each refresh.
 	if k, s := got["keyed"], got["swr"]; k.Fetches > 0 && s.Fetches > 0 && !(s.P99Ms < k.P99Ms) {
@@ -88,7 +111,7 @@ func TestExpiry(t *testing.T) {
 			want string
 		}{
 			{map[string]any{"ttl": "-1s"}, "ttl -1s is negative"},
-			{map[string]any{"ttl": "48h"}, "ttl 48h is over the limit"},
+			{map[string]any{"ttl": "48h"}, "ttl 48h0m0s is over the limit"},
 			{map[string]any{"strategy": "xfetch", "beta": -1}, "beta -1 is negative"},
 			{map[string]any{"strategy": "xfetch", "beta": "1e9"}, "beta 1e+09 is over the limit"},
 			{map[string]any{"scenario": "r x2 every 0ms for 1s: get data/hot.json"}, "line 1, col"},

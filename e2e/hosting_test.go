@@ -4,8 +4,8 @@ package e2e
 
 // Hosting tests: the built site under a sub-path, in a slide's iframe
 // from another site, and a returning visitor after a new deploy. Each
-// test builds app.wasm into its own copy of web/ and drives its own
-// headless Chromium (CHROMIUM, or /usr/bin/chromium) with a fresh profile.
+// test uses buildSite's app.wasm and CLI and drives its own headless
+// Chromium (CHROMIUM, or /usr/bin/chromium) with a fresh profile.
 // The helpers are named host* to stay apart from e2e_test.go's.
 
 import (
@@ -27,6 +27,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/stampede-playground/stampede/internal/chromium"
+	"github.com/stampede-playground/stampede/internal/tree"
 	"github.com/stampede-playground/stampede/wasm/devserver"
 )
 
@@ -45,7 +47,7 @@ func TestHostingSubPath(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	ctx := hostBrowser(t)
-	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(srv.URL+"/stampede/?preset=seed&strategy=lock&run=1")); err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func TestHostingEmbed(t *testing.T) {
 	slideURL := strings.Replace(slides.URL, "127.0.0.1", "localhost", 1)
 
 	ctx := hostBrowser(t)
-	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(tctx, chromedp.Navigate(slideURL)); err != nil {
 		t.Fatal(err)
@@ -134,13 +136,13 @@ func TestHostingEmbed(t *testing.T) {
 			}
 		}
 	}
-	fctx, fcancel := context.WithTimeout(frame, 90*time.Second)
+	fctx, fcancel := context.WithTimeout(frame, 3*time.Minute)
 	defer fcancel()
 	stats := hostWaitDone(t, fctx)
-	if dir := os.Getenv("STAMPEDE_SHOTS"); dir != "" { // to look at the slide
-		if shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err == nil {
-			_ = os.WriteFile(filepath.Join(dir, "embed.png"), shot, 0o644)
-		}
+	if shot, err := chromedp.Run(tctx, chromedp.CaptureScreenshot()); err != nil { // to look at the slide
+		t.Errorf("screenshot of the slide: %v", err)
+	} else {
+		writeShot(t, "embed.png", shot)
 	}
 	if stats["fetches"] != "2" || stats["deduped"] != "1" || stats["strategy"] != "keyed" {
 		t.Errorf("#run-stats in the iframe = %v; want keyed, fetches 2, deduped 1", stats)
@@ -198,12 +200,14 @@ func TestHostingFreshDeploy(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	ctx := hostBrowser(t)
-	tctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	// Four loads, a service worker's install and a build: a deadline for
+	// a hang, not a measure.
+	tctx, cancel := context.WithTimeout(ctx, 8*time.Minute)
 	defer cancel()
 	version := func() string {
 		t.Helper()
 		v, err := chromedp.Run(tctx, chromedp.Poll[string](`window.stampede && window.stampede.version`,
-			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second)))
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad)))
 		if err != nil {
 			t.Fatalf("window.stampede.version: %v", err)
 		}
@@ -220,7 +224,7 @@ func TestHostingFreshDeploy(t *testing.T) {
 	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`(async () => {
 			const r = await navigator.serviceWorker.getRegistration();
 			return !!(r && r.active && r.active.state === "activated") && (await caches.keys()).includes("app-`+v1+`");
-		})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad))); err != nil {
 		t.Fatalf("v1's service worker never activated: %v", err)
 	}
 	// A returning visitor: the worker serves v1.
@@ -250,7 +254,7 @@ func TestHostingFreshDeploy(t *testing.T) {
 	}
 	state, err := chromedp.Run(tctx, chromedp.Poll[string](`(window.stampede && window.stampede.version === "`+v2+`" && "new")
 			|| (document.getElementById("update") && "notice")`,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second)))
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad)))
 	if err != nil {
 		t.Fatalf("after the deploy, neither version %s nor the update notice: %v", v2, err)
 	}
@@ -314,7 +318,7 @@ func (b *hostBuild) site(t *testing.T, out, base, web string) string {
 // hostCopy copies the files of src that keep accepts (all when nil) to dst.
 func hostCopy(t *testing.T, src, dst string, keep func(rel string) bool) {
 	t.Helper()
-	if err := copyTree(src, dst, keep); err != nil {
+	if err := tree.Copy(src, dst, keep); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -396,16 +400,7 @@ func (rec *hostRecorder) cookies() int {
 func hostBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path := chromiumPath(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 800),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), chromium.Options(path, t.TempDir())...)
 	t.Cleanup(acancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
@@ -443,7 +438,7 @@ func hostWaitDone(t *testing.T, ctx context.Context) map[string]string {
 			const o = document.getElementById("run-stats");
 			const s = o && o.dataset.state;
 			return (s === "done" || s === "error") && Object.assign({}, o.dataset);
-		})()`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second)))
+		})()`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad)))
 	if err != nil {
 		t.Fatalf("waiting for #run-stats: %v", err)
 	}

@@ -5,9 +5,7 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/stampede-playground/stampede/internal/chromium"
 )
 
 // chromiumPath is the browser the end-to-end tests drive: $CHROMIUM or
@@ -27,14 +27,11 @@ func chromiumPath(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("end-to-end test: builds app.wasm and drives Chromium; run without -short")
 	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := exec.LookPath(chromium); err != nil {
+	path := chromium.Path()
+	if _, err := exec.LookPath(path); err != nil {
 		t.Fatalf("Chromium not found (%v): install it (make chromium) or set CHROMIUM", err)
 	}
-	return chromium
+	return path
 }
 
 // network is a switch between the browser and the site: when cut, every
@@ -61,13 +58,12 @@ func (n *network) wrap(h http.Handler) http.Handler {
 // progress, the page working offline once opened, the light and dark
 // themes, the layout on a projector and a phone, and keyboard access.
 func TestShell(t *testing.T) {
-	chromium := chromiumPath(t)
-	root, dist := buildSite(t)
+	_, dist := buildSite(t)
 	net := new(network)
-	h := newHarness(t, chromium, dist, net.wrap)
+	h := newHarness(t, chromiumPath(t), dist, net.wrap)
 
 	t.Run("loading progress", h.checkLoadingProgress)
-	t.Run("layout and themes", func(t *testing.T) { h.checkLayout(t, root) })
+	t.Run("layout and themes", h.checkLayout)
 	t.Run("keyboard", h.checkKeyboard)
 	t.Run("offline", func(t *testing.T) { h.checkOffline(t, net) })
 }
@@ -95,7 +91,7 @@ document.addEventListener("DOMContentLoaded", () => {
 	h2 := &harness{ctx: tab, srv: h.srv, url: h.url}
 	// A query the service worker has not seen, so app.wasm is read again.
 	h2.open(t, "/?progress=1")
-	labels := eval[[]string](t, h2, `window.__labels`, 5*time.Second)
+	labels := eval[[]string](t, h2, `window.__labels`, settle)
 	var seen []int
 	for _, l := range labels {
 		i := strings.Index(l, "%")
@@ -142,8 +138,8 @@ func compact(ns []int) []int {
 // checkLayout runs the seed preset at a projector's 1280x720 and a
 // phone's 390x844, in the light and the dark theme: nothing is wider than
 // the screen, the controls are on screen, and the dark theme really
-// changes the colours. It saves docs/projector.png and docs/phone.png.
-func (h *harness) checkLayout(t *testing.T, root string) {
+// changes the colours. It takes projector.png and phone.png.
+func (h *harness) checkLayout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(h.ctx, 2*appLoad)
 	defer cancel()
 	background := map[string]string{}
@@ -190,7 +186,7 @@ func (h *harness) checkLayout(t *testing.T, root string) {
 				background: getComputedStyle(document.body).backgroundColor,
 				offscreen: off,
 			};
-		})()`, 5*time.Second)
+		})()`, settle)
 		if b.ScrollWidth > b.InnerWidth+1 {
 			t.Errorf("%s %dx%d: the page is %v px wide, wider than the %v px screen", c.name, c.w, c.h, b.ScrollWidth, b.InnerWidth)
 		}
@@ -198,15 +194,8 @@ func (h *harness) checkLayout(t *testing.T, root string) {
 			t.Errorf("%s %dx%d: controls cut off or hidden: %v", c.name, c.w, c.h, b.Offscreen)
 		}
 		background[c.scheme] = b.Background
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil || !isPNG(png) {
-			t.Fatalf("screenshot %s: %v", c.name, err)
-		}
-		name := filepath.Join(root, "docs", c.name+".png")
-		if err := os.WriteFile(name, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s (%s theme, %dx%d): background %s; wrote %s", c.name, c.scheme, c.w, c.h, b.Background, name)
+		t.Logf("%s (%s theme, %dx%d): background %s", c.name, c.scheme, c.w, c.h, b.Background)
+		h.saveScreenshot(t, ctx, c.name+".png")
 	}
 	if background["light"] == background["dark"] {
 		t.Errorf("the dark theme has the light theme's background %s", background["light"])
@@ -239,13 +228,13 @@ func (h *harness) checkKeyboard(t *testing.T) {
 			if (el.tabIndex < 0 && !el.disabled) bad.push((el.id || el.tagName) + " (tabindex -1)");
 		}
 		return bad;
-	})()`, 5*time.Second)
+	})()`, settle)
 	if len(unnamed) > 0 {
 		t.Errorf("controls without an accessible name or out of the tab order: %v", unnamed)
 	}
 
 	// Tab from the top of the page until the Run button has the focus.
-	ctx, cancel := context.WithTimeout(h.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(h.ctx, 3*runTimeout)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.activeElement.blur(), true`)); err != nil {
 		t.Fatal(err)
@@ -255,7 +244,7 @@ func (h *harness) checkKeyboard(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
 			t.Fatal(err)
 		}
-		reached = eval[bool](t, h, `document.activeElement && document.activeElement.id === "run"`, time.Second)
+		reached = eval[bool](t, h, `document.activeElement && document.activeElement.id === "run"`, settle)
 	}
 	if !reached {
 		t.Fatal("Tab never reached the Run button within 40 presses")
@@ -263,7 +252,7 @@ func (h *harness) checkKeyboard(t *testing.T) {
 	focus := eval[string](t, h, `(() => {
 		const el = document.activeElement, s = getComputedStyle(el);
 		return el.matches(":focus-visible") && s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "visible" : s.outlineStyle + " " + s.outlineWidth;
-	})()`, time.Second)
+	})()`, settle)
 	if focus != "visible" {
 		t.Errorf("the focused Run button shows no focus ring: outline %s", focus)
 	}
@@ -275,7 +264,7 @@ func (h *harness) checkKeyboard(t *testing.T) {
 	if attrs["fetches"] != "2" || attrs["deduped"] != "1" {
 		t.Errorf("the run started with Enter: %v; want 2 fetches, 1 deduplicated", attrs)
 	}
-	after := eval[string](t, h, `document.activeElement.id || document.activeElement.tagName`, time.Second)
+	after := eval[string](t, h, `document.activeElement.id || document.activeElement.tagName`, settle)
 	if after != "run" && after != "stop" {
 		// The Run button is disabled during the run; its focus may move
 		// to the body, but never to the log or anything else.
@@ -283,7 +272,7 @@ func (h *harness) checkKeyboard(t *testing.T) {
 			t.Errorf("after the run the focus is on %q; the log must not take it", after)
 		}
 	}
-	live := eval[string](t, h, `document.getElementById("log").getAttribute("aria-live")`, time.Second)
+	live := eval[string](t, h, `document.getElementById("log").getAttribute("aria-live")`, settle)
 	if live != "polite" {
 		t.Errorf("#log aria-live = %q; want polite", live)
 	}

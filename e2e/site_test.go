@@ -4,13 +4,14 @@ package e2e
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/stampede-playground/stampede/internal/tree"
 )
 
 // site is the static site, built once per test binary.
@@ -61,7 +62,7 @@ func doBuildSite() (root, dist, errMsg string) {
 	}
 	site.dir = dir
 	web := filepath.Join(dir, "web")
-	if err := copyTree(filepath.Join(root, "web"), web, func(rel string) bool { return !strings.HasPrefix(rel, "app.wasm") }); err != nil {
+	if err := tree.Copy(filepath.Join(root, "web"), web, func(rel string) bool { return !strings.HasPrefix(rel, "app.wasm") }); err != nil {
 		return "", "", "copying web/: " + err.Error()
 	}
 
@@ -101,31 +102,6 @@ func nativeEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-// copyTree copies the files of src that keep accepts (all when keep is
-// nil), by their slash-separated path under src, to dst.
-func copyTree(src, dst string, keep func(rel string) bool) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if keep != nil && !keep(filepath.ToSlash(rel)) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
 }
 
 // syncBuffer is a bytes.Buffer safe for the browser's output goroutine.

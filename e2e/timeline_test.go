@@ -16,15 +16,14 @@ import (
 
 // TestTimeline runs 1,000 workers through window.stampede.run, checks the
 // timeline drew them as one band, steps the replay by keyboard, and
-// writes docs/timeline.png of the seed preset at 1280x720.
+// takes timeline.png of the seed preset at 1280x720.
 func TestTimeline(t *testing.T) {
-	chromium := chromiumPath(t)
-	root, dist := buildSite(t)
-	h := newHarness(t, chromium, dist)
+	_, dist := buildSite(t)
+	h := newHarness(t, chromiumPath(t), dist)
 
 	t.Run("1000 workers", h.checkTimelineThousand)
 	t.Run("replay by keyboard", h.checkReplayKeys)
-	t.Run("screenshot", func(t *testing.T) { h.checkTimelineScreenshot(t, root) })
+	t.Run("screenshot", h.checkTimelineScreenshot)
 }
 
 // timelineInfo is what the page's timeline shows.
@@ -64,7 +63,7 @@ const timelineJS = `(() => {
 
 func (h *harness) timeline(t *testing.T) timelineInfo {
 	t.Helper()
-	return eval[timelineInfo](t, h, timelineJS, 10*time.Second)
+	return eval[timelineInfo](t, h, timelineJS, settle)
 }
 
 func (h *harness) checkTimelineThousand(t *testing.T) {
@@ -74,7 +73,7 @@ func (h *harness) checkTimelineThousand(t *testing.T) {
 	if st.Workers != 1002 || st.Fetches != 3 || st.Errors != 0 {
 		t.Errorf("stats %+v; want 1002 workers, 3 fetches, no errors", st)
 	}
-	h.runStats(t, "done", st.RunID, 5*time.Second)
+	h.runStats(t, "done", st.RunID, settle)
 	info := h.timeline(t)
 	t.Logf("timeline: %d lanes %v, counts %v, %d fetch bars, %d links, %d rects, fill %s",
 		len(info.Lanes), info.Lanes, info.Counts, info.Fetches, info.Links, info.Rects, info.Fill)
@@ -131,7 +130,7 @@ const replayJS = `(() => {
 
 func (h *harness) replay(t *testing.T) replayInfo {
 	t.Helper()
-	return eval[replayInfo](t, h, replayJS, 10*time.Second)
+	return eval[replayInfo](t, h, replayJS, settle)
 }
 
 // waitReplay polls until the page shows the cursor at pos: the range's
@@ -139,7 +138,7 @@ func (h *harness) replay(t *testing.T) replayInfo {
 // readout only once the page has handled it).
 func (h *harness) waitReplay(t *testing.T, pos int) replayInfo {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settle)
 	for {
 		r := h.replay(t)
 		if (r.Pos == strconv.Itoa(pos) && strings.HasPrefix(r.At, fmt.Sprintf("event %d of", pos))) || time.Now().After(deadline) {
@@ -151,12 +150,12 @@ func (h *harness) waitReplay(t *testing.T, pos int) replayInfo {
 
 func (h *harness) checkReplayKeys(t *testing.T) {
 	st := h.mustRun(t, map[string]any{"scenario": "a: get data/a.json\nb: get data/a.json", "strategy": "lock", "latency": "20ms", "fresh": true})
-	h.runStats(t, "done", st.RunID, 5*time.Second)
+	h.runStats(t, "done", st.RunID, settle)
 	// The replay's controls are drawn with the run's last batch; wait for
 	// them to show the whole run.
 	var r replayInfo
 	var n int
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(settle); ; time.Sleep(50 * time.Millisecond) {
 		r = h.replay(t)
 		n, _ = strconv.Atoi(r.Max)
 		if (!r.Disabled && n >= 8 && r.Pos == r.Max && r.Requests == "2") || time.Now().After(deadline) {
@@ -166,7 +165,7 @@ func (h *harness) checkReplayKeys(t *testing.T) {
 	if r.Disabled || n < 8 || r.Pos != r.Max || r.Requests != "2" {
 		t.Fatalf("after the run: %+v; want enabled at the end with 2 requests", r)
 	}
-	ctx, cancel := context.WithTimeout(h.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(h.ctx, 4*settle)
 	defer cancel()
 	// Home is the range's own key: the cursor goes to 0, no requests.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("replay-pos").focus(), true`)); err != nil {
@@ -201,7 +200,7 @@ func (h *harness) checkReplayKeys(t *testing.T) {
 	}
 }
 
-func (h *harness) checkTimelineScreenshot(t *testing.T, root string) {
+func (h *harness) checkTimelineScreenshot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(h.ctx, appLoad+30*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
@@ -223,5 +222,5 @@ func (h *harness) checkTimelineScreenshot(t *testing.T, root string) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("results").scrollIntoView({block: "start"}), true`)); err != nil {
 		t.Fatal(err)
 	}
-	h.saveScreenshot(t, ctx, root, "timeline.png")
+	h.saveScreenshot(t, ctx, "timeline.png")
 }

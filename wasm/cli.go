@@ -11,17 +11,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
+	"github.com/stampede-playground/stampede/internal/tree"
 	"github.com/stampede-playground/stampede/wasm/devserver"
 )
 
@@ -32,7 +36,8 @@ import (
 var workerJS string
 
 const usage = `usage:
-  wasm build [-out dist] [-base /] [-web web]   write the static site
+  wasm build [-out dist] [-base /] [-url https://HOST/PATH/] [-web web]
+                                                 write the static site
   wasm serve [-dir dist] [-addr localhost:8000]  serve a built site`
 
 func runCLI() {
@@ -96,10 +101,22 @@ func (v versionedWasm) AppWASM() string { return v.wasm }
 func buildCmd(args []string) error {
 	fl := flag.NewFlagSet("build", flag.ContinueOnError)
 	out := fl.String("out", "dist", "directory to write the site to")
-	base := fl.String("base", "/", "path the site is served under, e.g. /stampede/")
+	base := fl.String("base", "", "path the site is served under, e.g. /stampede/ (default: -url's path, else /)")
+	siteURL := fl.String("url", "", "the site's public address, e.g. https://OWNER.github.io/stampede/, for og:url and the canonical link (none without it)")
 	web := fl.String("web", "web", "directory of static assets, with app.wasm built into it")
 	if err := fl.Parse(args); err != nil {
 		return err
+	}
+	public, err := publicURL(*siteURL, *base)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *base != "":
+	case public != nil:
+		*base = public.Path
+	default:
+		*base = "/"
 	}
 	wasmPath := filepath.Join(*web, "app.wasm")
 	wasm, err := os.ReadFile(wasmPath)
@@ -121,17 +138,20 @@ func buildCmd(args []string) error {
 	if index, err := os.ReadFile(filepath.Join(*out, "index.html")); err != nil || !strings.Contains(string(index), "<html") {
 		return fmt.Errorf("prerendering index.html failed: %q", truncate(index, 200))
 	}
+	if err := fixAddress(filepath.Join(*out, "index.html"), public); err != nil {
+		return err
+	}
 	if err := fixProgress(filepath.Join(*out, "app.js"), len(wasm)); err != nil {
 		return err
 	}
 	// Assets go under web/; the data files the scenarios fetch with
 	// relative URLs (data/stuff.json) sit next to index.html.
-	if err := copyTree(*web, filepath.Join(*out, "web"), func(rel string) bool {
+	if err := tree.Copy(*web, filepath.Join(*out, "web"), func(rel string) bool {
 		return !strings.HasPrefix(rel, "data") && !strings.HasSuffix(rel, ".gz") && !strings.HasSuffix(rel, ".br")
 	}); err != nil {
 		return err
 	}
-	if err := copyTree(filepath.Join(*web, "data"), filepath.Join(*out, "data"), nil); err != nil {
+	if err := tree.Copy(filepath.Join(*web, "data"), filepath.Join(*out, "data"), nil); err != nil {
 		return err
 	}
 	// Precompressed copies for servers that serve them (`make serve`'s
@@ -147,6 +167,57 @@ func buildCmd(args []string) error {
 	fmt.Printf("wrote %s (version %s, base %s, app.wasm %d bytes; gzip -9 in %v, brotli -11 in %v)\n",
 		*out, version, *base, len(wasm), gzTook.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 	return nil
+}
+
+// publicURL checks the site's public address, -url: absolute http(s),
+// no query or fragment, its path ending in a slash (one is added) and
+// equal to -base when both are given. Empty gives nil.
+func publicURL(raw, base string) (*url.URL, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("-url %q: %w", raw, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("-url %q: want the site's address, like https://OWNER.github.io/stampede/", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	if base != "" && base != u.Path {
+		return nil, fmt.Errorf("-url %s is served under %s, but -base is %s: give one of them, or the same path", u, u.Path, base)
+	}
+	return u, nil
+}
+
+// ogURL is the og:url that go-app writes: the address of the page it
+// prerendered, which during a build is its own temporary server
+// (http://127.0.0.1:PORT/). go-app writes its two attributes in either
+// order.
+var ogURL = regexp.MustCompile(`<meta (?:property="og:url" content="[^"]*"|content="[^"]*" property="og:url")>\n?`)
+
+// fixAddress replaces that og:url in the page with public, plus a
+// canonical link to it, or removes it when the public address is not
+// known: a page shared from a built site must not point at a build
+// machine's loopback.
+func fixAddress(index string, public *url.URL) error {
+	b, err := os.ReadFile(index)
+	if err != nil {
+		return err
+	}
+	if n := len(ogURL.FindAll(b, -1)); n != 1 {
+		return fmt.Errorf("%s: found %d og:url tags where go-app writes one", index, n)
+	}
+	repl := ""
+	if public != nil {
+		u := html.EscapeString(public.String())
+		repl = fmt.Sprintf("<meta property=\"og:url\" content=\"%s\">\n<link rel=\"canonical\" href=\"%s\">\n", u, u)
+	}
+	b = ogURL.ReplaceAllLiteral(b, []byte(repl))
+	return os.WriteFile(index, b, 0o644)
 }
 
 // progressTotal is the line of go-app's app.js that takes the loading
@@ -203,33 +274,6 @@ func truncate(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
-}
-
-func copyTree(src, dst string, keep func(rel string) bool) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if rel != "." && keep != nil && !keep(filepath.ToSlash(rel)) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(target, b, 0o644); err != nil {
-			return fmt.Errorf("copying %s: %w", p, err)
-		}
-		return nil
-	})
 }
 
 func writeGzip(name string, b []byte) error {

@@ -43,7 +43,9 @@ type step struct {
 }
 
 // TestWorkflow checks .github/workflows/pages.yml: on a push to main or
-// by hand, test, build for /REPO/, upload dist/ and deploy it to Pages.
+// by hand, test, ask Pages for the site's address, build for it (so
+// og:url and the canonical link are the real address), upload dist/ and
+// deploy it.
 func TestWorkflow(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", ".github", "workflows", "pages.yml"))
 	if err != nil {
@@ -89,8 +91,11 @@ func TestWorkflow(t *testing.T) {
 			return strings.HasPrefix(s.Uses, "actions/setup-go@v") && s.With["go-version-file"] == "go.mod"
 		}},
 		{"run: make test", func(s step) bool { return strings.HasPrefix(s.Run, "make test") }},
-		{"run: make build BASE=/${{ github.event.repository.name }}/", func(s step) bool {
-			return s.Run == "make build BASE=/${{ github.event.repository.name }}/"
+		{"actions/configure-pages with id: pages", func(s step) bool {
+			return strings.HasPrefix(s.Uses, "actions/configure-pages@v") && s.ID == "pages"
+		}},
+		{"run: make build URL=${{ steps.pages.outputs.base_url }}/", func(s step) bool {
+			return s.Run == "make build URL=${{ steps.pages.outputs.base_url }}/"
 		}},
 		{"actions/upload-pages-artifact with path: dist", func(s step) bool {
 			return strings.HasPrefix(s.Uses, "actions/upload-pages-artifact@v") && s.With["path"] == "dist"

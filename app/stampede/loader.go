@@ -64,12 +64,11 @@ type Loader struct {
 	nfail atomic.Int64
 
 	// stored holds what this run put in the store, by URL, or found
-	// fresh there. A caller that waited for the lock reads it here
-	// rather than from the store: the same entry, without an IndexedDB
-	// transaction each (about 1 ms in wasm, so 2,000 waiters spent 2 s
-	// re-reading one entry). Only a fresh entry is answered from here:
-	// an expired one sends the caller to the store, where another tab
-	// may have put a newer one.
+	// there. A caller that waited for the lock reads it here rather than
+	// from the store: the same entry, without an IndexedDB transaction
+	// each (about 1 ms in wasm, so 2,000 waiters spent 2 s re-reading one
+	// entry). Under crosstab an expired one sends the caller to the
+	// store, where another tab may have put a newer one.
 	stored sync.Map // url -> Response
 
 	// bg counts background refreshes (swr) and singleflight flights
@@ -290,6 +289,14 @@ func (l *Loader) emitError(c caller, url string, err error) {
 //	    stuff = await fetch(url)
 //	    cache[url] = stuff
 func (l *Loader) getLocked(ctx context.Context, c caller, url string) (Response, error) {
+	// crosstab's lock is the browser's, across tabs, and each handoff
+	// waits its turn among them: a fresh entry this tab holds is answered
+	// without it (otherwise the store is checked again under the lock).
+	if l.cfg.Strategy == CrossTab {
+		if r, ok := l.freshHit(c, url); ok {
+			return r, nil
+		}
+	}
 	seen := l.failuresOf(url)
 	unlock, waited, err := l.acquire(ctx, c, url, url)
 	if err != nil {
@@ -340,10 +347,7 @@ type flight struct {
 // from the leader's store read counts a cache hit, from its fetch a
 // shared result.
 func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response, error) {
-	if r, ok := l.storedByRun(url); ok && !r.Expired(time.Now(), l.cfg.TTL) {
-		if !l.quiet {
-			l.emitHit(c, r, url, 0, "")
-		}
+	if r, ok := l.freshHit(c, url); ok {
 		return r, nil
 	}
 	ran := false // set by our fn only if singleflight runs it; read after the result arrives
@@ -421,17 +425,25 @@ const (
 func (l *Loader) peek(ctx context.Context, url string) (Response, entryState) {
 	now := time.Now()
 	mine, ok := l.storedByRun(url)
-	if ok && !mine.Expired(now, l.cfg.TTL) {
+	switch {
+	case ok && !mine.Expired(now, l.cfg.TTL):
 		return mine, entryFresh
+	case ok && l.cfg.Strategy != CrossTab:
+		// Expired, and only crosstab looks for a newer entry another
+		// tab stored: the others would read the store on every request
+		// until the refresh lands (under steady load in wasm, reads
+		// queued ahead of the refresh's write and delayed it for seconds).
+		return mine, entryExpired
 	}
-	// Nothing of this run's, or it expired: the store may hold a newer
-	// entry, put there by another tab.
+	// Nothing of this run's, or crosstab's expired: the store may hold a
+	// newer entry, put there by another tab.
 	r, found, err := l.store.Get(ctx, url)
 	switch {
 	case err == nil && found && !r.Expired(now, l.cfg.TTL):
 		l.stored.Store(url, r)
 		return r, entryFresh
 	case err == nil && found:
+		l.stored.Store(url, r) // the next caller need not read it again
 		return r, entryExpired
 	case ok:
 		return mine, entryExpired
@@ -463,6 +475,19 @@ func (l *Loader) emitExpired(c caller, url string, r Response) {
 	e.Detail = "expired " + round(time.Since(at)).String() + " ago"
 	e.By, e.ByRun = r.FetchedBy, r.RunID
 	l.cfg.Sink(e)
+}
+
+// freshHit answers c with the fresh entry this run holds for url, if any,
+// without a lock or a store read.
+func (l *Loader) freshHit(c caller, url string) (Response, bool) {
+	r, ok := l.storedByRun(url)
+	if !ok || r.Expired(time.Now(), l.cfg.TTL) {
+		return Response{}, false
+	}
+	if !l.quiet {
+		l.emitHit(c, r, url, 0, "")
+	}
+	return r, true
 }
 
 // storedByRun is the response this run stored for url, if any.

@@ -18,11 +18,12 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/stampede-playground/stampede/internal/chromium"
 	"github.com/stampede-playground/stampede/wasm/devserver"
 )
 
 // browser is one headless Chromium with a fresh profile, started with
-// the flags e2e/e2e_test.go uses.
+// internal/chromium's flags, as the end-to-end tests.
 type browser struct {
 	ctx    context.Context
 	cancel func()
@@ -33,23 +34,12 @@ func newBrowser(tmp string) (*browser, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(*chromium),
-		chromedp.NoSandbox, // we run as root
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	opts := chromium.Options(*chromiumPath, profile,
 		// The dedup origin is HTTPS with a throwaway certificate, so
 		// that the browser speaks HTTP/2 to it (see dedup).
 		chromedp.Flag("ignore-certificate-errors", true),
 		chromedp.Flag("enable-precise-memory-info", true),
 		chromedp.Flag("js-flags", "--expose-gc"),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 800),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
@@ -60,7 +50,7 @@ func newBrowser(tmp string) (*browser, error) {
 	}}
 	if err := chromedp.Do(ctx); err != nil {
 		br.cancel()
-		return nil, fmt.Errorf("starting %s: %w", *chromium, err)
+		return nil, fmt.Errorf("starting %s: %w", *chromiumPath, err)
 	}
 	return br, nil
 }
@@ -137,10 +127,10 @@ func (b *bench) browserFigures() {
 		b.rep.notMeasured("browser figures", "", "the build failed")
 		return
 	}
-	if out, err := exec.Command(*chromium, "--version").Output(); err == nil {
+	if out, err := exec.Command(*chromiumPath, "--version").Output(); err == nil {
 		chromiumVersion = strings.TrimSpace(string(out))
 	} else {
-		b.rep.notMeasured("browser figures", "", fmt.Sprintf("%s: %v (run `make chromium`)", *chromium, err))
+		b.rep.notMeasured("browser figures", "", fmt.Sprintf("%s: %v (run `make chromium`)", *chromiumPath, err))
 		return
 	}
 	appSrv := devserver.New(b.appDist)

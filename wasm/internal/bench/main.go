@@ -19,15 +19,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/stampede-playground/stampede/internal/chromium"
+	"github.com/stampede-playground/stampede/internal/tree"
 )
 
 // row is one line of the results table.
@@ -61,18 +62,11 @@ func (r *report) notMeasured(figure, target, why string) {
 func ptr(b bool) *bool { return &b }
 
 var (
-	out      = flag.String("out", "BENCHMARKS.md", "file to write the report to")
-	quick    = flag.Bool("quick", false, "small sizes, to check the harness")
-	chromium = flag.String("chromium", envOr("CHROMIUM", "/usr/bin/chromium"), "the browser")
-	only     = flag.String("only", "", "comma-separated sections to run (size,engine,load,dedup,long,hit,serve); empty runs all")
+	out          = flag.String("out", "BENCHMARKS.md", "file to write the report to")
+	quick        = flag.Bool("quick", false, "small sizes, to check the harness")
+	chromiumPath = flag.String("chromium", chromium.Path(), "the browser")
+	only         = flag.String("only", "", "comma-separated sections to run (size,engine,load,dedup,long,hit,serve); empty runs all")
 )
-
-func envOr(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
 
 func want(section string) bool {
 	if *only == "" {
@@ -173,7 +167,7 @@ func wasmBuild(outFile, pkg string) error {
 // of web/), the hello world's site, and the cache-hit page.
 func (b *bench) buildAll() error {
 	web := filepath.Join(b.tmp, "web")
-	if err := copyWeb("web", web); err != nil {
+	if err := tree.Copy("web", web, func(rel string) bool { return !strings.HasPrefix(rel, "app.wasm") }); err != nil {
 		return err
 	}
 	if err := wasmBuild(filepath.Join(web, "app.wasm"), "./wasm"); err != nil {
@@ -229,9 +223,13 @@ func (b *bench) buildAll() error {
 	if err := wasmBuild(filepath.Join(b.idbhitDir, "idbhit.wasm"), "./wasm/internal/bench/idbhit"); err != nil {
 		return err
 	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return fmt.Errorf("finding GOROOT for wasm_exec.js: %w", err)
+	}
 	for src, dst := range map[string]string{
-		filepath.Join(runtime.GOROOT(), "lib", "wasm", "wasm_exec.js"):     "wasm_exec.js",
-		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"): "index.html",
+		filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"): "wasm_exec.js",
+		filepath.Join("wasm", "internal", "bench", "idbhit", "index.html"):              "index.html",
 	} {
 		if err := copyFile(src, filepath.Join(b.idbhitDir, dst)); err != nil {
 			return err
@@ -308,27 +306,6 @@ func nativeEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-// copyWeb copies web/ leaving out any app.wasm built there.
-func copyWeb(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(d.Name(), "app.wasm") {
-			return nil
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		return copyFile(p, target)
-	})
 }
 
 func copyFile(src, dst string) error {
