@@ -5,8 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -258,7 +256,7 @@ func (h *harness) followLesson(t *testing.T, l lessonInfo) {
 	}
 	h.aboveFold(t, "after the run", "#lesson-answer", "#counters", "#timeline svg")
 	if l.Name == "stampede" {
-		h.lessonShot(t, "lesson.png")
+		h.saveScreenshot(t, h.ctx, "lesson.png")
 	}
 }
 
@@ -282,30 +280,6 @@ func (h *harness) openSecondLessonTab(t *testing.T, l lessonInfo) *harness {
 	b := &harness{ctx: ctx, srv: h.srv, url: h.url}
 	b.goTo(t, strings.TrimPrefix(u, h.url))
 	return b
-}
-
-// lessonShot writes the viewport to $STAMPEDE_SHOTS/name, or to a
-// temporary directory: make test leaves docs/ alone.
-func (h *harness) lessonShot(t *testing.T, name string) {
-	t.Helper()
-	h.framesDrawn(t)
-	ctx, cancel := context.WithTimeout(h.ctx, 30*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil || !isPNG(png) {
-		t.Fatalf("screenshot: %v (%d bytes)", err, len(png))
-	}
-	dir := os.Getenv("STAMPEDE_SHOTS")
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "stampede-shots-"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	file := filepath.Join(dir, name)
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s", file)
 }
 
 // checkLessonProgress: every lesson is done; the progress survives a
@@ -359,16 +333,10 @@ func (h *harness) checkLessonKeys(t *testing.T, lessons []lessonInfo) {
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowRight)); err != nil {
 		t.Fatal(err)
 	}
-	h.framesDrawn(t)
+	h.painted(t)
 	if v := h.lessonView(t); v.Lesson != cur {
 		t.Errorf("→ on a choice moved to lesson %q; want it kept on %q", v.Lesson, cur)
 	}
-}
-
-// framesDrawn returns once the page has drawn two frames after now.
-func (h *harness) framesDrawn(t *testing.T) {
-	t.Helper()
-	eval[bool](t, h, `new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, 10*time.Second)
 }
 
 // checkLessonEditor: the editor and the code panel fold away during a

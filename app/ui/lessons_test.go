@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,14 +80,39 @@ func TestLessonURLs(t *testing.T) {
 	}
 }
 
-// lessonPage mounts a playground at ?q and lets it settle.
-func lessonPage(t *testing.T, q string) (*Playground, app.ClientDispatcher, *[]string, *countingFetcher) {
+// lessonPage mounts a playground at ?q and lets it settle. With gate > 0
+// every fetch waits until gate of them have started, so the stampede
+// lesson's workers all miss however slowly the test is scheduled.
+func lessonPage(t *testing.T, q string, gate int) (*Playground, app.ClientDispatcher, *[]string, *countingFetcher) {
 	t.Helper()
 	f := &countingFetcher{delay: 10 * time.Millisecond}
-	p, d, urls := page(t, Env{Fetcher: f.fetcher()}, q)
+	fetcher := f.fetcher()
+	if gate > 0 {
+		fetcher = gated(gate, fetcher)
+	}
+	p, d, urls := page(t, Env{Fetcher: fetcher}, q)
 	d.Consume()
 	d.Consume() // the views' updates after the run
 	return p, d, urls, f
+}
+
+// gated holds each fetch until n have started (at most 10 s), then
+// passes it on.
+func gated(n int, next stampede.Fetcher) stampede.Fetcher {
+	var started atomic.Int32
+	all := make(chan struct{})
+	return stampede.FetcherFunc(func(ctx context.Context, u string) (stampede.Response, error) {
+		if int(started.Add(1)) == n {
+			close(all)
+		}
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+		case <-ctx.Done():
+			return stampede.Response{}, ctx.Err()
+		}
+		return next.Fetch(ctx, u)
+	})
 }
 
 func lastURL(t *testing.T, urls *[]string) string {
@@ -101,7 +128,7 @@ func lastURL(t *testing.T, urls *[]string) string {
 // highlights the lesson's bars, the address bar is the lesson's link,
 // and the progress remembers the lesson.
 func TestLessonLinkRuns(t *testing.T) {
-	p, d, urls, f := lessonPage(t, "lesson=stampede&run=1")
+	p, d, urls, f := lessonPage(t, "lesson=stampede&run=1", 10)
 	lp := p.views.lessons
 	l := mustLesson(t, "stampede")
 	if p.lesson != "stampede" || p.settings != lessonSettings(l, 0) {
@@ -137,7 +164,7 @@ func TestLessonLinkRuns(t *testing.T) {
 // TestLessonWrongPrediction: a wrong prediction is answered kindly,
 // beside the run's answer, and the question is closed once Run starts.
 func TestLessonWrongPrediction(t *testing.T) {
-	p, d, _, _ := lessonPage(t, "lesson=stampede")
+	p, d, _, _ := lessonPage(t, "lesson=stampede", 10)
 	lp := p.views.lessons
 	wantHTML(t, p, `data-state="ask"`, `id="lesson-question"`, `Predict: `, `How many network fetches will the server see?`)
 	onUI(d, lp, func(ctx app.Context) {
@@ -163,7 +190,7 @@ func TestLessonTwoRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two runs with a second of added latency each")
 	}
-	p, d, _, _ := lessonPage(t, "lesson=one-lock")
+	p, d, _, _ := lessonPage(t, "lesson=one-lock", 0)
 	lp := p.views.lessons
 	l := mustLesson(t, "one-lock")
 	wantHTML(t, p, `Run under lock (1 of 2)`)
@@ -187,7 +214,7 @@ func TestLessonTwoRuns(t *testing.T) {
 // at its ends; the URL and the settings follow; Leave the lessons goes
 // back to the playground with a state URL; Clear progress forgets.
 func TestLessonNavigation(t *testing.T) {
-	p, d, urls, _ := lessonPage(t, "")
+	p, d, urls, _ := lessonPage(t, "", 0)
 	lp := p.views.lessons
 	if p.lesson != "" || strings.Contains(html(p), `id="lessons"`) {
 		t.Fatal("a page without lesson= shows a lesson")
@@ -235,7 +262,7 @@ func TestLessonNavigation(t *testing.T) {
 // TestLessonCrossTabWithoutWebLocks: where the browser has no Web
 // Locks, the crosstab lesson says so instead of running.
 func TestLessonCrossTabWithoutWebLocks(t *testing.T) {
-	p, d, _, _ := lessonPage(t, "lesson=crosstab")
+	p, d, _, _ := lessonPage(t, "lesson=crosstab", 0)
 	lp := p.views.lessons
 	onUI(d, lp, func(ctx app.Context) { lp.runLesson(ctx, true) })
 	if len(lp.runs) != 0 || !strings.Contains(lp.err, "Web Locks") {
