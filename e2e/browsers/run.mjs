@@ -266,6 +266,22 @@ const checks = [
     expect(bars > 0, "the load view draws no bucket");
   },
 
+  async function lesson(br, log) {
+    // The lock lesson from its link, run at once: the server sees
+    // stuff.json once, and the page's answer agrees with the lesson's
+    // claims (data-check="ok").
+    const tab = br.tab;
+    await resetCounts();
+    await open(tab, "/?lesson=lock&run=1");
+    const answer = await waitFor(tab, `(() => { const a = document.getElementById("lesson-answer");
+      return a && a.dataset.state === "answered" ? {check: a.dataset.check, answer: a.dataset.answer} : false; })()`,
+      "the lock lesson's answer");
+    const c = await counts();
+    log(`lesson lock: ${JSON.stringify(answer)}; server ${JSON.stringify(c)}`);
+    expect(answer.check === "ok", `the lesson's check says ${answer.check}; want ok`);
+    expect(c["/data/stuff.json"] === 1, `the server received stuff.json ${c["/data/stuff.json"]} times; want once`);
+  },
+
   async function embed(br, log) {
     const tab = br.tab;
     await tab.setSize(960, 540);
