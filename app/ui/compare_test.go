@@ -112,8 +112,12 @@ func TestCompareEveryStrategy(t *testing.T) {
 				}
 				switch s.Strategy {
 				case stampede.None, stampede.PerCall:
-					if s.Fetches != 40 || s.Deduped != 0 {
-						t.Errorf("%s: %d fetches, %d deduped; want 40 and 0 (a stampede)", s.Strategy, s.Fetches, s.Deduped)
+					// A stampede: more than one fetch per URL. How many of
+					// the 20 workers miss depends on when each gets to a URL
+					// (under load a worker reached b.json after another had
+					// stored it: 25 fetches, 15 deduplicated), so not 40.
+					if s.Fetches <= 2 || s.Fetches+s.Deduped != 40 {
+						t.Errorf("%s: %d fetches, %d deduped; want a stampede: over 2 fetches, fetches + deduped = 40", s.Strategy, s.Fetches, s.Deduped)
 					}
 				default:
 					if s.Fetches != 2 || s.Deduped != 38 {
