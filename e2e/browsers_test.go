@@ -163,7 +163,7 @@ func runSuite(t *testing.T, dir, url string, argv []string) {
 			}
 		})
 	}
-	want := []string{"ready", "seed", "reload", "crosstab", "compare", "embed", "stop"}
+	want := []string{"ready", "seed", "reload", "crosstab", "compare", "expiry", "lesson", "embed", "stop"}
 	if len(lines) != len(want) || waitErr != nil || ctx.Err() != nil {
 		t.Errorf("the suite ran %d of %d checks and exited with %v (timeout: %v); its stderr:\n%s",
 			len(lines), len(want), waitErr, ctx.Err(), quietBrowser(stderr.String()))
