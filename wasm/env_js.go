@@ -19,7 +19,10 @@ import (
 // browserEnv wires the browser adapters into the page.
 func browserEnv() ui.Env {
 	env := ui.Env{
-		Fetcher: jsfetch.New(),
+		// The run's timeout (30 s, or window.stampede.run's timeout up to
+		// 5m) bounds each fetch through its context; jsfetch's own 30 s
+		// default would cut a longer one short.
+		Fetcher: jsfetch.New(jsfetch.Timeout(0)),
 		OpenStore: func(ctx context.Context) (stampede.Store, string) {
 			return idbstore.OpenOrMemory(ctx, "stampede")
 		},

@@ -77,9 +77,20 @@ async function waitServer(fn, what, timeout = RUN) {
 
 const READY = `typeof window.stampede === "object" && window.stampede !== null && typeof window.stampede.run === "function"`;
 
+// IDLE: ready, and the cache inspector has read IndexedDB once and is
+// not reading it now. A page still reading holds a transaction open. In
+// WebKit, under load, a first window's clear() once never returned after
+// the driver had opened a second window and left it in the middle of
+// that read: the second window, asked nothing more, seemed not to go on.
+// So a check goes on from pages that have settled.
+const IDLE = `${READY} && (() => {
+  const c = document.getElementById("cache"), s = document.getElementById("cache-summary");
+  return !!c && c.getAttribute("aria-busy") !== "true" && !!s && !/^(Reading the cache|The cache opens)/.test(s.textContent);
+})()`;
+
 async function open(tab, path) {
   await tab.goto(base + path);
-  await waitFor(tab, READY, `window.stampede after loading ${path}`, LOAD);
+  await waitFor(tab, IDLE, `window.stampede and the cache listing after loading ${path}`, LOAD);
 }
 
 // runStats waits until #run-stats has data-state=state and returns its
@@ -107,6 +118,22 @@ async function start(tab, opts) {
 }
 async function settled(tab, timeout = RUN) {
   return waitFor(tab, `window.__run`, "window.stampede.run to settle", timeout);
+}
+
+// settledAll waits for the runs started in several tabs, asking each tab
+// in turn, so that every tab gets the driver's attention (see IDLE) while
+// the others wait on it.
+async function settledAll(tabs, timeout = RUN) {
+  const deadline = Date.now() + timeout;
+  const out = tabs.map(() => null);
+  for (;;) {
+    for (const [i, tab] of tabs.entries()) {
+      if (!out[i]) out[i] = await tab.eval(`window.__run`);
+    }
+    if (out.every((o) => o)) return out;
+    if (Date.now() > deadline) throw new CheckError(`runs in ${tabs.length} tabs to settle: not within ${timeout / 1000}s (settled: ${out.map((o) => !!o)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 async function mustRun(tab, opts) {
   await start(tab, opts);
@@ -191,27 +218,11 @@ const checks = [
       return;
     }
     const b = await br.newTab();
-    await open(b, "/");
-    // Empty the shared cache once, then run both tabs at once.
-    await mustRun(a, { scenario: "w: get data/c.json", strategy: "keyed", latency: "0", fresh: true });
-    await resetCounts();
-    const opts = { scenario: "w x10: get data/a.json", strategy: "crosstab", latency: "300ms", fresh: false };
-    await start(a, opts);
-    await start(b, opts);
-    const [ra, rb] = [await settled(a), await settled(b)];
-    const c = await counts();
-    log(`tab A ${JSON.stringify(ra.stats)}; tab B ${JSON.stringify(rb.stats)}; server ${JSON.stringify(c)}`);
-    expect(ra.ok && rb.ok, `a run rejected: ${ra.error || rb.error}`);
-    expect(c["/data/a.json"] === 1, `the server received /data/a.json ${c["/data/a.json"]} times; want 1 for both tabs`);
-    expect(ra.stats.fetches + rb.stats.fetches === 1, `fetches ${ra.stats.fetches} + ${rb.stats.fetches}; want 1 in all`);
-    for (const s of [ra.stats, rb.stats]) {
-      expect(s.errors === 0 && s.deduped === 10 - s.fetches, `${JSON.stringify(s)}: want every other request deduplicated, no error`);
+    try {
+      await twoTabs(a, b, log);
+    } finally {
+      await b.close();
     }
-    // The tab that did not fetch shows the other tab's fetch, over the
-    // BroadcastChannel, once it arrives.
-    const waiter = ra.stats.fetches === 1 ? b : a;
-    await waitFor(waiter, `document.querySelectorAll("#log li.remote").length > 0`, "the other tab's lines in the waiting tab's log");
-    await b.close();
   },
 
   async function compare(br, log) {
@@ -334,6 +345,30 @@ const checks = [
   },
 ];
 
+// twoTabs runs crosstab in tabs a and b at once: one fetch for both.
+async function twoTabs(a, b, log) {
+  await open(b, "/");
+  // Empty the shared cache once, then run both tabs at once.
+  await mustRun(a, { scenario: "w: get data/c.json", strategy: "keyed", latency: "0", fresh: true });
+  await resetCounts();
+  const opts = { scenario: "w x10: get data/a.json", strategy: "crosstab", latency: "300ms", fresh: false };
+  await start(a, opts);
+  await start(b, opts);
+  const [ra, rb] = await settledAll([a, b]);
+  const c = await counts();
+  log(`tab A ${JSON.stringify(ra.stats)}; tab B ${JSON.stringify(rb.stats)}; server ${JSON.stringify(c)}`);
+  expect(ra.ok && rb.ok, `a run rejected: ${ra.error || rb.error}`);
+  expect(c["/data/a.json"] === 1, `the server received /data/a.json ${c["/data/a.json"]} times; want 1 for both tabs`);
+  expect(ra.stats.fetches + rb.stats.fetches === 1, `fetches ${ra.stats.fetches} + ${rb.stats.fetches}; want 1 in all`);
+  for (const s of [ra.stats, rb.stats]) {
+    expect(s.errors === 0 && s.deduped === 10 - s.fetches, `${JSON.stringify(s)}: want every other request deduplicated, no error`);
+  }
+  // The tab that did not fetch shows the other tab's fetch, over the
+  // BroadcastChannel, once it arrives.
+  const waiter = ra.stats.fetches === 1 ? b : a;
+  await waitFor(waiter, `document.querySelectorAll("#log li.remote").length > 0`, "the other tab's lines in the waiting tab's log");
+}
+
 const { launch } = await import(`./${browserName}.mjs`);
 let br;
 let failed = false;
@@ -357,7 +392,10 @@ for (const check of checks) {
     let page = "";
     try {
       page = JSON.stringify(await br.tab.eval(`({href: location.href, runStats: (document.getElementById("run-stats") || {}).outerHTML || null,
+        visibility: document.visibilityState, focus: document.hasFocus(),
+        serviceWorker: navigator.serviceWorker && navigator.serviceWorker.controller ? navigator.serviceWorker.controller.state : "none",
         text: (document.body ? document.body.innerText : "").slice(0, 1500)})`));
+      page += `; server ${JSON.stringify(await counts())}`;
     } catch (e2) {
       page = `(page unreadable: ${e2.message})`;
     }
