@@ -170,7 +170,7 @@ func cors(h http.Handler) http.Handler {
 }
 
 func (b *bench) coldLoads(appURL, helloURL string) error {
-	n := 5
+	n := 9
 	if *quick {
 		n = 1
 	}
@@ -185,16 +185,17 @@ func (b *bench) coldLoads(appURL, helloURL string) error {
 		if err != nil {
 			return fmt.Errorf("hello load %d: %w", i+1, err)
 		}
-		fmt.Fprintf(os.Stderr, "bench:   load %d: app ready in %.0f ms (app.wasm %.0f B transferred), hello in %.0f ms (%.0f B)\n",
-			i+1, a.ReadyMs, a.Transfer, h.ReadyMs, h.Transfer)
+		fmt.Fprintf(os.Stderr, "bench:   [load %d/%d] app ready in %.0f ms (app.wasm %.0f B transferred), hello in %.0f ms (%.0f B)\n",
+			i+1, n, a.ReadyMs, a.Transfer, h.ReadyMs, h.Transfer)
 		appReady, helloReady = append(appReady, a.ReadyMs), append(helloReady, h.ReadyMs)
 		appTransfer, helloTransfer = append(appTransfer, a.Transfer), append(helloTransfer, h.Transfer)
 	}
 	ar, hr := median(appReady), median(helloReady)
-	b.rep.add(fmt.Sprintf("time to interactive, median of %d cold loads", n), fmt.Sprintf("%.0f ms", ar), fmt.Sprintf("%.0f ms", hr), ratio(ar, hr), "≤ 1.5×", ptr(ar <= 1.5*hr))
+	b.rep.add(fmt.Sprintf("time to interactive, median of %d cold loads", n), fmt.Sprintf("%.0f ms", ar), fmt.Sprintf("%.0f ms", hr), ratio(ar, hr), "≤ 1.3×", ptr(ar <= 1.3*hr))
+	b.record("TTI ×", ratio(ar, hr))
 	b.appTransfer, b.helloTransfer = median(appTransfer), median(helloTransfer)
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
-		"Time to interactive: each load in a fresh headless Chromium with a fresh profile, the site served by wasm/devserver as `make serve` does; from navigation start to the page setting `window.stampede`, against navigation start to the hello world's first browser render of its element. Loads alternate between the two. All loads (ms): app %s; hello %s.",
+		"Time to interactive: cold loads interleaved (app, hello, app, …), each in a fresh headless Chromium with a fresh profile, the site served by wasm/devserver as `make serve` does; from navigation start to the page setting `window.stampede`, against navigation start to the hello world's first browser render of its element. Loads alternate between the two. All loads (ms): app %s; hello %s.",
 		fmtList(appReady), fmtList(helloReady)))
 	return nil
 }

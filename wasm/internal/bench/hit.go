@@ -45,7 +45,8 @@ func (b *bench) cacheHit() error {
 	const n, size = 500, 1024
 	var goS, rawS []float64
 	// Two rounds each, alternating, so that a noisy moment hits both.
-	for range 2 {
+	for round := range 2 {
+		progress("  [hit round %d/2] %d gets on raw IndexedDB, then %d through idbstore", round+1, n, n)
 		r, err := eval[[]float64](br, 60*time.Second, fmt.Sprintf(`rawBench(%d, %d)`, n, size))
 		if err != nil {
 			return fmt.Errorf("raw IndexedDB: %w", err)
@@ -60,6 +61,9 @@ func (b *bench) cacheHit() error {
 	for _, p := range []float64{50, 99} {
 		o, r := percentile(goS, p), percentile(rawS, p)
 		b.rep.add(fmt.Sprintf("cache hit p%.0f, idbstore vs raw IndexedDB", p), fmt.Sprintf("%.3f ms", o), fmt.Sprintf("%.3f ms", r), ratio(o, r), "≤ 2×", ptr(o <= 2*r))
+		if p == 99 {
+			b.record("hit p99 ×", ratio(o, r))
+		}
 	}
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
 		"Cache hit: %d timed gets (after 20 warm-up gets) per round, two rounds each, of one %d-byte entry: idbstore.Store.Get from Go (wasm/internal/bench/idbhit, built with the same flags) against a readonly transaction's get on raw IndexedDB in JavaScript, in the same page, each with performance.now() around one get (the page is cross-origin isolated, so its resolution is 5 µs).",

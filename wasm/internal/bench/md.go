@@ -51,6 +51,9 @@ func (b *bench) markdown(took time.Duration) string {
 	fmt.Fprintf(&sb, "- Go: %s; browser: %s (headless)\n", goVersion(), chromiumVersion)
 	args := strings.Join(os.Args[1:], " ")
 	fmt.Fprintf(&sb, "- Command: `make bench` → `go run ./wasm/internal/bench %s`; took %v\n", args, took.Round(time.Second))
+	if h := b.history(*out); h != "" {
+		sb.WriteString("\n" + h)
+	}
 	sb.WriteString("\n## How each figure is measured\n\n")
 	for _, n := range b.rep.notes {
 		sb.WriteString("- " + n + "\n")

@@ -50,7 +50,7 @@ func (b *bench) dedup(br *browser, origin string, srv *devserver.Server) error {
 	var sb strings.Builder
 	sb.WriteString("| strategy | workers | URLs | fetches (page) | fetches (server) | target | wall | ideal | wall / ideal | target | met? |\n")
 	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
-	cells, met := 0, 0
+	cells, met, total := 0, 0, 3*len(workersList)*len(urlsList)
 	worst := map[string]float64{}
 	for _, strategy := range []string{"lock", "keyed", "singleflight"} {
 		for _, w := range workersList {
@@ -90,13 +90,14 @@ func (b *bench) dedup(br *browser, origin string, srv *devserver.Server) error {
 				}
 				fmt.Fprintf(&sb, "| %s | %d | %d | %d | %d | %d | %.0f ms | %.0f ms | %.2f× | %s | %s |\n",
 					strategy, w, u, st.Fetches, server, u, st.WallMs, ideal, st.WallMs/ideal, wallTarget, yes)
-				fmt.Fprintf(os.Stderr, "bench:   %s %d workers %d URLs: %d fetches (server %d), %.0f ms (ideal %.0f)\n",
-					strategy, w, u, st.Fetches, server, st.WallMs, ideal)
+				fmt.Fprintf(os.Stderr, "bench:   [dedup %d/%d] %s %d workers %d URLs: %d fetches (server %d), %.0f ms (ideal %.0f)\n",
+					cells, total, strategy, w, u, st.Fetches, server, st.WallMs, ideal)
 			}
 		}
 	}
 	b.rep.add(fmt.Sprintf("dedup: cells meeting their targets (of %d)", cells), fmt.Sprintf("%d", met), fmt.Sprintf("%d", cells), "",
 		"fetches = distinct URLs; keyed, singleflight wall ≤ 1.1× ideal + 50 ms", ptr(met == cells))
+	b.record("dedup cells", fmt.Sprintf("%d/%d", met, cells))
 	for _, s := range []string{"lock", "keyed", "singleflight"} {
 		b.rep.add("dedup: worst wall / ideal, "+s, fmt.Sprintf("%.2f×", worst[s]), "1.00×", "", "(reported)", nil)
 	}
@@ -111,7 +112,7 @@ type longTask struct {
 	Stats      runStats `json:"stats"`
 	MaxMs      float64  `json:"maxMs"`
 	Count      int      `json:"count"`
-	Over200    int      `json:"over200"`
+	Over100    int      `json:"over100"`
 	HeapBefore float64  `json:"heapBefore"`
 	HeapAfter  float64  `json:"heapAfter"`
 	HeapPeak   float64  `json:"heapPeak"`
@@ -147,24 +148,37 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 	  obs.disconnect();
 	  gc(); const heapAfter = heap();
 	  return {stats: stats || {}, maxMs: tasks.length ? Math.max(...tasks) : 0, count: tasks.length,
-	    over200: tasks.filter(d => d > 200).length, heapBefore, heapAfter, heapPeak, error};
+	    over100: tasks.filter(d => d > 100).length, heapBefore, heapAfter, heapPeak, error};
 	})()`, sc)
 	t0 := time.Now()
-	r, err := eval[longTask](br, 5*time.Minute, expr)
-	if err != nil {
+	var r longTask
+	measure := func() (err error) {
+		r, err = eval[longTask](br, 5*time.Minute, expr)
+		return err
+	}
+	if *profile {
+		inc, self, err := cpuProfile(br, measure)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: profile of the %d-worker run, inclusive (ours and go-app):\n%s", workers,
+			topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
+		fmt.Fprintf(os.Stderr, "bench: self time:\n%s", topFns(self, 40))
+	} else if err := measure(); err != nil {
 		return err
 	}
 	server := serverFetches(srv)
 	fmt.Fprintf(os.Stderr, "bench:   %d workers: longest task %.0f ms (%d long tasks), run %.0f ms, %d fetches (server %d), heap %.1f -> %.1f MB (peak %.1f), %v\n",
 		workers, r.MaxMs, r.Count, r.Stats.WallMs, r.Stats.Fetches, server, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, time.Since(t0).Round(time.Millisecond))
 	finished := r.Error == "" && !r.Stats.Stopped && r.Stats.Workers == workers
-	b.rep.add(fmt.Sprintf("longest main-thread task, %d workers × %d URLs", workers, urls), fmt.Sprintf("%.0f ms", r.MaxMs), "", "",
-		"≤ 200 ms", ptr(r.MaxMs <= 200))
+	b.rep.add(fmt.Sprintf("longest main-thread task, %d workers × %d URLs", workers, urls), fmt.Sprintf("%.0f ms (%d tasks > 50 ms)", r.MaxMs, r.Count), "", "",
+		"≤ 100 ms", ptr(r.MaxMs <= 100))
+	b.record("longest task", fmt.Sprintf("%.0f ms", r.MaxMs))
 	b.rep.add("  that run finished", fmt.Sprintf("%v (%.0f ms, %d fetches)", finished, r.Stats.WallMs, r.Stats.Fetches), "", "", "finishes", ptr(finished))
 	b.rep.add("  JS heap growth (after GC)", fmt.Sprintf("%+.1f MB", (r.HeapAfter-r.HeapBefore)/1e6),
 		fmt.Sprintf("%.1f MB before", r.HeapBefore/1e6), "", "bounded (reported)", nil)
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
-		"Responsiveness: one run of %d workers over %d URLs (keyed, origin latency %v) in the playground page, whose live log and timeline are always on; a PerformanceObserver for \"longtask\" installed before the run keeps the tasks that started after it. %d long tasks (> 50 ms), %d over 200 ms. JS heap (performance.memory.usedJSHeapSize with --enable-precise-memory-info, after gc()): %.1f MB before, %.1f MB after, %.1f MB peak during the run. Error: %q.",
-		workers, urls, latency, r.Count, r.Over200, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, r.Error))
+		"Responsiveness: one run of %d workers over %d URLs (keyed, origin latency %v) in the playground page, whose live log and timeline are always on; a PerformanceObserver for \"longtask\" installed before the run keeps the tasks that started after it. %d long tasks (> 50 ms), %d over 100 ms. JS heap (performance.memory.usedJSHeapSize with --enable-precise-memory-info, after gc()): %.1f MB before, %.1f MB after, %.1f MB peak during the run. Error: %q.",
+		workers, urls, latency, r.Count, r.Over100, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, r.Error))
 	return nil
 }

@@ -1,0 +1,122 @@
+//go:build !(js && wasm)
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/profiler"
+	"github.com/chromedp/chromedp"
+)
+
+// cpuProfile records a V8 CPU profile of the page while f runs and
+// returns the functions that were on the stack the longest (inclusive
+// milliseconds: a sample counts once for each function on its stack)
+// and those on top of it the longest (self), most first. Wasm functions
+// carry their Go names when app.wasm keeps its name section, which
+// `-profile` builds do (they drop -s -w).
+func cpuProfile(br *browser, f func() error) (inclusive, self []fnTime, err error) {
+	call := func(do func(ctx context.Context, t *chromedp.Target) error) error {
+		return chromedp.Do(br.ctx, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			return chromedp.Void{}, do(ctx, t)
+		})
+	}
+	if err := call(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, profiler.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: 200}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
+		return err
+	}); err != nil {
+		return nil, nil, fmt.Errorf("starting the profiler: %w", err)
+	}
+	runErr := f()
+	var prof *profiler.Profile
+	if err := call(func(ctx context.Context, t *chromedp.Target) error {
+		res, err := cdp.Call(ctx, t, profiler.Stop, cdp.Empty{})
+		prof = res.Profile
+		return err
+	}); err != nil || prof == nil {
+		return nil, nil, fmt.Errorf("stopping the profiler: %v", err)
+	}
+	inclusive, self = profileTimes(prof)
+	return inclusive, self, runErr
+}
+
+// fnTime is one function's share of a profile.
+type fnTime struct {
+	Name string
+	Ms   float64
+}
+
+func profileTimes(p *profiler.Profile) (inclusive, self []fnTime) {
+	parent := map[int64]int64{}
+	name := map[int64]string{}
+	for _, n := range p.Nodes {
+		fn := "(anonymous)"
+		if n.CallFrame != nil && n.CallFrame.FunctionName != "" {
+			fn = n.CallFrame.FunctionName
+		}
+		name[n.ID] = fn
+		for _, c := range n.Children {
+			parent[c] = n.ID
+		}
+	}
+	inc, slf := map[string]float64{}, map[string]float64{}
+	for i, id := range p.Samples {
+		if i+1 >= len(p.TimeDeltas) {
+			break
+		}
+		ms := float64(p.TimeDeltas[i+1]) / 1000 // the time until the next sample
+		if fn := name[id]; fn == "(idle)" || fn == "(program)" {
+			slf[fn] += ms
+			continue
+		}
+		slf[name[id]] += ms
+		seen := map[string]bool{}
+		for n, ok := id, true; ok; n, ok = parent[n] {
+			if fn := name[n]; !seen[fn] {
+				seen[fn] = true
+				inc[fn] += ms
+			}
+		}
+	}
+	return sorted(inc), sorted(slf)
+}
+
+func sorted(m map[string]float64) []fnTime {
+	out := make([]fnTime, 0, len(m))
+	for k, v := range m {
+		out = append(out, fnTime{k, v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ms > out[j].Ms })
+	return out
+}
+
+// topFns formats the first n entries of fs whose names contain one of
+// the substrings in keep (all when keep is empty).
+func topFns(fs []fnTime, n int, keep ...string) string {
+	var sb strings.Builder
+	for _, f := range fs {
+		if n == 0 {
+			break
+		}
+		ok := len(keep) == 0
+		for _, k := range keep {
+			ok = ok || strings.Contains(f.Name, k)
+		}
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&sb, "  %8.1f ms  %s\n", f.Ms, f.Name)
+		n--
+	}
+	return sb.String()
+}
