@@ -192,7 +192,7 @@ func (b *bench) coldLoads(appURL, helloURL string) error {
 	}
 	ar, hr := median(appReady), median(helloReady)
 	b.rep.add(fmt.Sprintf("time to interactive, median of %d cold loads", n), fmt.Sprintf("%.0f ms", ar), fmt.Sprintf("%.0f ms", hr), ratio(ar, hr), "≤ 1.3×", ptr(ar <= 1.3*hr))
-	b.record("TTI ×", ratio(ar, hr))
+	b.record("TTI", ratio(ar, hr))
 	b.appTransfer, b.helloTransfer = median(appTransfer), median(helloTransfer)
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
 		"Time to interactive: cold loads interleaved (app, hello, app, …), each in a fresh headless Chromium with a fresh profile, the site served by wasm/devserver as `make serve` does; from navigation start to the page setting `window.stampede`, against navigation start to the hello world's first browser render of its element. Loads alternate between the two. All loads (ms): app %s; hello %s.",

@@ -70,10 +70,10 @@ func (b *bench) engine() error {
 			continue
 		}
 		b.rep.add(fmt.Sprintf("engine %s, 10,000 callers, no events", s), ms(eng)+spread(ns[s+"/engine"]), ms(dir)+spread(ns[s+"/direct"]), ratio(eng, dir), "≤ 1.2×", ptr(eng <= 1.2*dir))
-		ratios = append(ratios, fmt.Sprintf("%.2f", eng/dir))
+		ratios = append(ratios, fmt.Sprintf("%.2f×", eng/dir))
 		b.rep.add(fmt.Sprintf("engine %s, 10,000 callers, events logged", s), ms(log), ms(dir), ratio(log, dir), "(reported)", nil)
 	}
-	b.record("engine sf / lock / keyed ×", strings.Join(ratios, " / "))
+	b.record("engine sf / lock / keyed", strings.Join(ratios, " / "))
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
 		"Engine: `go %s`, median of %s (the range of the samples in brackets); one op is one round of 10,000 goroutines getting one URL from an empty memory store through an instant fetcher. Baselines (app/stampede/bench_test.go directGet): singleflight = store check then one x/sync/singleflight Group.Do that checks, fetches and puts; lock = one sync.Mutex around check, fetch, put; keyed = a sync.Mutex per URL from a map. \"Events logged\" appends every event to a stampede.Log as the playground does; the baseline logs nothing.",
 		strings.Join(args, " "), count))

@@ -12,7 +12,7 @@ import (
 
 // histCols are the history table's figures, one column each: the
 // headline of every target, so that a regression shows at a glance.
-var histCols = []string{"app.wasm br", "TTI ×", "dedup cells", "longest task", "engine sf / lock / keyed ×", "hit p99 ×"}
+var histCols = []string{"app.wasm br", "TTI", "dedup cells", "longest task", "engine sf / lock / keyed", "hit p99"}
 
 const histHeading = "## History"
 

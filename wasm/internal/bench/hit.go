@@ -62,7 +62,7 @@ func (b *bench) cacheHit() error {
 		o, r := percentile(goS, p), percentile(rawS, p)
 		b.rep.add(fmt.Sprintf("cache hit p%.0f, idbstore vs raw IndexedDB", p), fmt.Sprintf("%.3f ms", o), fmt.Sprintf("%.3f ms", r), ratio(o, r), "≤ 2×", ptr(o <= 2*r))
 		if p == 99 {
-			b.record("hit p99 ×", ratio(o, r))
+			b.record("hit p99", ratio(o, r))
 		}
 	}
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
