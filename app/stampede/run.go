@@ -22,6 +22,15 @@ type Options struct {
 	// fresh Log of DefaultLogSize.
 	Log   *Log
 	RunID string
+	// StartSlice, when > 0, starts the workers that many at a time, with
+	// a pause of StartPause between two slices. On js/wasm every
+	// goroutine shares the page's one thread and a started worker runs
+	// until it first waits, so starting 10,000 at once is one long task
+	// that freezes the page; the pause hands the thread back to the
+	// browser between slices. Once ctx is done the rest start at once
+	// (and stop at once).
+	StartSlice int
+	StartPause time.Duration
 }
 
 // Run starts one goroutine per worker, each running its steps in order
@@ -48,8 +57,13 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	log.setRunInfo(o.Strategy, s.TotalWorkers())
 
 	var wg sync.WaitGroup
+	started := 0
 	for _, w := range s.Workers {
 		for i, name := range w.Names() {
+			if o.StartSlice > 0 && started > 0 && started%o.StartSlice == 0 && ctx.Err() == nil {
+				_ = sleep(ctx, o.StartPause)
+			}
+			started++
 			wg.Go(func() {
 				if w.Every > 0 {
 					runSteady(ctx, l, name, w, i, start)

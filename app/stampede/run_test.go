@@ -1,0 +1,60 @@
+package stampede
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestRunStartsInSlices checks that StartSlice starts the workers that
+// many at a time, StartPause apart, and that a run stopped in the middle
+// of its start still ends every worker.
+func TestRunStartsInSlices(t *testing.T) {
+	sc, err := Parse("crowd x5: work 10ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// doneAt is when each worker's done event came, from the run's start.
+	doneAt := func(ctx context.Context) ([]time.Duration, Stats, error) {
+		log := NewLog(0)
+		st, err := Run(ctx, sc, Options{Strategy: Keyed, Fetcher: instantFetcher, Log: log, StartSlice: 2, StartPause: time.Second})
+		var at []time.Duration
+		for _, e := range log.Since(0) {
+			if e.Kind == KindDone {
+				at = append(at, e.At.Truncate(time.Millisecond))
+			}
+		}
+		return at, st, err
+	}
+	synctest.Test(t, func(t *testing.T) {
+		at, _, err := doneAt(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 1010 * time.Millisecond, 1010 * time.Millisecond, 2010 * time.Millisecond}
+		if len(at) != len(want) {
+			t.Fatalf("done events at %v; want %v", at, want)
+		}
+		for i := range want {
+			if at[i] != want[i] {
+				t.Fatalf("done events at %v; want %v: two workers a second", at, want)
+			}
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		at, _, err := doneAt(ctx)
+		if err == nil {
+			t.Fatal("a run stopped during its start returned no error")
+		}
+		if len(at) != 5 {
+			t.Fatalf("%d workers ended; want all 5, the unstarted ones at the stop", len(at))
+		}
+		if took := time.Since(start); took > 1500*time.Millisecond {
+			t.Errorf("the stopped run took %v; want it to end at the stop (1.5 s)", took)
+		}
+	})
+}
