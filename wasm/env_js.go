@@ -43,8 +43,8 @@ func browserEnv() ui.Env {
 
 // tabsChannel is the page's one BroadcastChannel to the other tabs,
 // opened on first use: browserEnv runs for every page the router makes.
-var tabsChannel = sync.OnceValues(func() (*broadcast.Channel[ui.TabEvent], error) {
-	return broadcast.Open[ui.TabEvent]("stampede")
+var tabsChannel = sync.OnceValues(func() (*broadcast.Channel[[]ui.TabEvent], error) {
+	return broadcast.Open[[]ui.TabEvent]("stampede")
 })
 
 // runCLI is never reached in the browser: RunWhenOnBrowser does not return.

@@ -20,15 +20,21 @@ type TabEvent struct {
 	Event stampede.Event `json:"event"` // its At is not carried: Time is
 }
 
-// A Channel carries TabEvents between the tabs of the origin; in the
-// browser it is a BroadcastChannel (wasm/broadcast). A tab does not
-// receive what it publishes itself. Publish must not block; Subscribe
-// calls fn on a goroutine of its own for every event another tab
-// published, until cancel is called.
+// A Channel carries TabEvents between the tabs of the origin, a batch
+// per message; in the browser it is a BroadcastChannel (wasm/broadcast).
+// A tab does not receive what it publishes itself. Publish must not
+// block or keep the slice; Subscribe calls fn on a goroutine of its own
+// for every batch another tab published, until cancel is called.
 type Channel interface {
-	Publish(TabEvent)
-	Subscribe(fn func(TabEvent)) (cancel func())
+	Publish([]TabEvent)
+	Subscribe(fn func([]TabEvent)) (cancel func())
 }
+
+// publishChunk bounds a message to the other tabs: a run of 10,000
+// workers tells them its events in messages of this many, and the
+// follower lets the browser in between two (each is encoded as JSON on
+// the page's one thread).
+const publishChunk = 500
 
 // publishedKinds are the kinds of events a tab tells the other tabs.
 var publishedKinds = map[stampede.Kind]bool{
@@ -50,10 +56,20 @@ func publishEvents(ch Channel, tab, runID string, start time.Time, evs []stamped
 	if ch == nil {
 		return
 	}
+	out := make([]TabEvent, 0, min(len(evs), publishChunk))
 	for _, e := range evs {
-		if publishedKinds[e.Kind] {
-			ch.Publish(TabEvent{Tab: tab, RunID: runID, Time: start.Add(e.At), Event: e})
+		if !publishedKinds[e.Kind] {
+			continue
 		}
+		if len(out) == publishChunk {
+			ch.Publish(out)
+			out = out[:0]
+			time.Sleep(time.Millisecond) // a timer's turn for the browser
+		}
+		out = append(out, TabEvent{Tab: tab, RunID: runID, Time: start.Add(e.At), Event: e})
+	}
+	if len(out) > 0 {
+		ch.Publish(out)
 	}
 }
 
@@ -70,10 +86,13 @@ func (r *runner) subscribeTabs(ctx app.Context) func() {
 		mu      sync.Mutex // protects pending
 		pending []TabEvent
 	)
-	return r.env.Tabs.Subscribe(func(ev TabEvent) {
+	return r.env.Tabs.Subscribe(func(evs []TabEvent) {
+		if len(evs) == 0 {
+			return
+		}
 		mu.Lock()
-		pending = append(pending, ev)
-		first := len(pending) == 1
+		first := len(pending) == 0
+		pending = append(pending, evs...)
 		mu.Unlock()
 		if !first {
 			return // the dispatch that will drain the queue is on its way

@@ -34,16 +34,18 @@ func (l chanLocker) Lock(ctx context.Context, _ string) (func(), error) {
 type fakeTabs struct {
 	mu        sync.Mutex // protects the fields below
 	published []TabEvent
-	subs      []func(TabEvent)
+	subs      []func([]TabEvent)
+	messages  int
 }
 
-func (f *fakeTabs) Publish(ev TabEvent) {
+func (f *fakeTabs) Publish(evs []TabEvent) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.published = append(f.published, ev)
+	f.published = append(f.published, evs...)
+	f.messages++
 }
 
-func (f *fakeTabs) Subscribe(fn func(TabEvent)) func() {
+func (f *fakeTabs) Subscribe(fn func([]TabEvent)) func() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.subs = append(f.subs, fn)
@@ -55,7 +57,7 @@ func (f *fakeTabs) deliver(ev TabEvent) {
 	subs := slices.Clone(f.subs)
 	f.mu.Unlock()
 	for _, fn := range subs {
-		fn(ev)
+		fn([]TabEvent{ev})
 	}
 }
 
@@ -164,5 +166,24 @@ func TestSecondTab(t *testing.T) {
 	}
 	if p.settings.Strategy != stampede.CrossTab {
 		t.Errorf("this tab's strategy is %s; want crosstab too", p.settings.Strategy)
+	}
+}
+
+// TestPublishInChunks: a big batch goes to the other tabs in messages of
+// at most publishChunk events, every published kind kept, in order.
+func TestPublishInChunks(t *testing.T) {
+	tabs := &fakeTabs{}
+	var evs []stampede.Event
+	for i := range 2*publishChunk + 100 {
+		evs = append(evs, stampede.Event{Seq: i, Kind: stampede.KindCacheHit}, stampede.Event{Seq: -1, Kind: stampede.KindRequest})
+	}
+	publishEvents(tabs, "t1", "r1", time.Now(), evs)
+	if tabs.messages != 3 || len(tabs.published) != 2*publishChunk+100 {
+		t.Fatalf("%d messages, %d events; want 3 messages of the %d hits", tabs.messages, len(tabs.published), 2*publishChunk+100)
+	}
+	for i, ev := range tabs.published {
+		if ev.Event.Seq != i {
+			t.Fatalf("event %d has seq %d; want every hit once, in order", i, ev.Event.Seq)
+		}
 	}
 }
