@@ -247,7 +247,7 @@ func (p *replayPanel) onTimelineClick(ctx app.Context, e app.Event) {
 		return
 	}
 	x := (e.Get("clientX").Float() - box.Get("left").Float()) / width * timelineViewW
-	m := layoutTimeline(r.run.events, r.run.groups, nil, wallOf(r.run.live), -1)
+	m := layoutTimeline(r.run.events, r.run.groups, nil, wallOf(r.run.live), -1, r.busy)
 	if x < timelinePlotX0 {
 		return // the labels, or a band's button
 	}
@@ -314,7 +314,7 @@ func (p *replayPanel) Render() app.UI {
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
-			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Cursor(cursor).Marks(r.shownMarks()),
+			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 			app.Label().For("replay-pos").Text("Replay"),

@@ -25,6 +25,7 @@ type timeline struct {
 	Iwall   time.Duration
 	Icursor time.Duration // the replay cursor's time; < 0 for none
 	Imarks  []tlMark      // the bars and links a lesson points at
+	Ilive   bool          // the run goes on: a steadier, lighter drawing
 
 	expanded []string // band names, oldest first, at most maxExpanded
 	detail   string   // the focused or hovered bar's details
@@ -40,6 +41,9 @@ func (t *timeline) Groups(v []workerGroup) *timeline { t.Igroups = v; return t }
 
 // Wall sets the run's wall time, when known.
 func (t *timeline) Wall(v time.Duration) *timeline { t.Iwall = v; return t }
+
+// Live says whether the run goes on (see layoutTimeline).
+func (t *timeline) Live(v bool) *timeline { t.Ilive = v; return t }
 
 // Cursor sets the replay cursor's time; < 0 hides it.
 func (t *timeline) Cursor(v time.Duration) *timeline { t.Icursor = v; return t }
@@ -102,7 +106,7 @@ func (t *timeline) Render() app.UI {
 			app.P().Class("status").Text("The timeline draws each worker's lock waits, fetches and work once a run starts."),
 		)
 	}
-	m := layoutTimeline(t.Ievents, t.Igroups, t.expanded, t.Iwall, t.Icursor)
+	m := layoutTimeline(t.Ievents, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)
 	return sec.Body(
 		app.If(len(m.Bands) > 0, t.renderBands(m.Bands)),
 		app.Div().Class("timeline-scroll").Body(t.renderSVG(&m)),
@@ -124,7 +128,7 @@ func timelineNote(m *tlModel) string {
 		parts = append(parts, fmt.Sprintf("%d bars drawn as %d: a band merges its workers' bars that overlap", m.Spans, m.Rects))
 	}
 	if m.Hidden > 0 {
-		parts = append(parts, fmt.Sprintf("%d bars not drawn (at most %d)", m.Hidden, maxBars))
+		parts = append(parts, fmt.Sprintf("%d bars not drawn (at most %d)", m.Hidden, m.barCap))
 	}
 	if m.Lost > 0 {
 		parts = append(parts, fmt.Sprintf("%d lanes not drawn (at most %d)", m.Lost, tlMaxLanes))

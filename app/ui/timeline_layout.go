@@ -18,6 +18,7 @@ import (
 // Bounds that keep a timeline of 10,000 events cheap to render.
 const (
 	maxBars         = 1200 // rects drawn in all; the rest are counted, not drawn
+	maxBarsLive     = 300  // the same while a run goes on and the timeline redraws
 	maxLinks        = 200  // served-by links drawn
 	tlMaxLanes      = 80   // rows: bands, lanes and expanded members
 	maxExpanded     = 2    // bands expanded at once; expanding another closes the oldest
@@ -94,6 +95,18 @@ type tlModel struct {
 	Lost   int // lanes not drawn: over tlMaxLanes
 	Cursor float64
 	HasCur bool
+	barCap int // at most this many bars drawn
+}
+
+// niceCeil is the least of 1, 2, 5 × 10ⁿ milliseconds at or above d.
+func niceCeil(d time.Duration) time.Duration {
+	for step := time.Millisecond; ; step *= 10 {
+		for _, k := range []time.Duration{1, 2, 5} {
+			if k*step >= d {
+				return k * step
+			}
+		}
+	}
 }
 
 // x maps a time to user units.
@@ -123,12 +136,18 @@ type tlPlace struct{ lane, bar int }
 // (their order and replica counts; may be nil), expanded the bands shown
 // with their members, wall the run's wall time when known (the axis
 // covers at least that), cursor the time of the replay cursor (< 0 for
-// none).
-func layoutTimeline(events []stampede.Event, groups []workerGroup, expanded []string, wall, cursor time.Duration) tlModel {
-	var m tlModel
+// none). live is for a run that goes on: its axis grows in steps of 1, 2,
+// 5 × 10ⁿ ms, so that a redraw moves no bar that was drawn, and fewer
+// bars are drawn (maxBarsLive): each redraw then changes little of the
+// page.
+func layoutTimeline(events []stampede.Event, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
+	m := tlModel{barCap: maxBars}
 	tr := trace.Build(events)
 	m.Min = min(tr.Min, 0)
 	m.Wall = max(tr.Max-m.Min, wall-m.Min, time.Millisecond)
+	if live {
+		m.Wall, m.barCap = niceCeil(m.Wall), maxBarsLive
+	}
 	m.Ticks = ticks(m.Min, m.Wall, m.x)
 	if cursor >= 0 && len(events) > 0 {
 		m.Cursor, m.HasCur = m.x(cursor), true
@@ -260,7 +279,7 @@ func (m *tlModel) addBars(l *tlLane, li int, ivs []*trace.Interval, merge bool, 
 	}
 	for _, b := range bars {
 		n := len(b.Intervals)
-		if m.Rects >= maxBars {
+		if m.Rects >= m.barCap {
 			m.Hidden += n
 			continue
 		}

@@ -197,7 +197,7 @@ func TestTimelineSeedLanesBarsAndLink(t *testing.T) {
 		t.Fatalf("links = %v; want one from parse_stuff's fetch to use_stuff's hit", links)
 	}
 	// The link starts where the fetch ends and ends where the wait ends.
-	m := layoutTimeline(seedEvents(), seedGroups, nil, 505*time.Millisecond, -1)
+	m := layoutTimeline(seedEvents(), seedGroups, nil, 505*time.Millisecond, -1, false)
 	var fetchEnd, waitEnd float64
 	for _, b := range m.Lanes[0].Bars {
 		if b.Kind == trace.Fetch {
@@ -348,9 +348,12 @@ func TestTimelineThousandWorkersBounded(t *testing.T) {
 			many = append(many, at(t0, w, stampede.KindWorkStart, "", "", ""), at(t0+1, w, stampede.KindWorkDone, "", "", ""))
 		}
 	}
-	m := layoutTimeline(numbered(many), nil, nil, 0, -1)
+	m := layoutTimeline(numbered(many), nil, nil, 0, -1, false)
 	if len(m.Lanes) != tlMaxLanes || m.Lost != 1000-tlMaxLanes || m.Rects > maxBars {
 		t.Errorf("%d lanes (%d not drawn), %d rects; want %d lanes and at most %d rects", len(m.Lanes), m.Lost, m.Rects, tlMaxLanes, maxBars)
+	}
+	if live := layoutTimeline(numbered(many), nil, nil, 0, -1, true); live.Rects > maxBarsLive || live.Hidden == 0 {
+		t.Errorf("live: %d rects, %d hidden; want at most %d while a run goes on", live.Rects, live.Hidden, maxBarsLive)
 	}
 	h = renderTL(t, newTimeline().Events(numbered(many)))
 	if !strings.Contains(h, "lanes not drawn") {
@@ -367,7 +370,7 @@ func TestTimelineOpenBarsAndEmpty(t *testing.T) {
 		t.Errorf("empty timeline: %s", h)
 	}
 	evs := seedEvents()[:8] // mid-run: parse_stuff holds the lock, fetching
-	m := layoutTimeline(evs, seedGroups, nil, 0, -1)
+	m := layoutTimeline(evs, seedGroups, nil, 0, -1, false)
 	open := 0
 	for _, l := range m.Lanes {
 		for _, b := range l.Bars {
@@ -390,7 +393,7 @@ func TestTimelineCursorAndTicks(t *testing.T) {
 	if len(c) != 1 || c[0]["id"] != "timeline-cursor" {
 		t.Fatalf("cursor lines %v", c)
 	}
-	m := layoutTimeline(seedEvents(), nil, nil, 0, 210*time.Millisecond)
+	m := layoutTimeline(seedEvents(), nil, nil, 0, 210*time.Millisecond, false)
 	if c[0]["x1"] != f1(m.x(210*time.Millisecond)) {
 		t.Errorf("cursor at x=%s; want %s", c[0]["x1"], f1(m.x(210*time.Millisecond)))
 	}
@@ -410,5 +413,29 @@ func TestTimelineCursorAndTicks(t *testing.T) {
 		if fmt.Sprint(got) != tt.want {
 			t.Errorf("ticks over %v = %v; want %s", tt.wall, got, tt.want)
 		}
+	}
+}
+
+// TestTimelineLiveAxis: while a run goes on the axis grows in 1-2-5
+// steps, so a bar drawn once stays where it was as events come in.
+func TestTimelineLiveAxis(t *testing.T) {
+	for _, c := range []struct{ in, want time.Duration }{
+		{0, time.Millisecond}, {time.Millisecond, time.Millisecond}, {1100 * time.Microsecond, 2 * time.Millisecond},
+		{130 * time.Millisecond, 200 * time.Millisecond}, {201 * time.Millisecond, 500 * time.Millisecond}, {4 * time.Second, 5 * time.Second},
+	} {
+		if got := niceCeil(c.in); got != c.want {
+			t.Errorf("niceCeil(%v) = %v; want %v", c.in, got, c.want)
+		}
+	}
+	evs := seedEvents()
+	first, all := layoutTimeline(evs[:9], seedGroups, nil, 0, -1, true), layoutTimeline(evs[:17], seedGroups, nil, 0, -1, true)
+	if first.Wall != all.Wall || all.Wall != 500*time.Millisecond {
+		t.Fatalf("axis %v, then %v; want 500ms for the seed run's 9th to 17th events", first.Wall, all.Wall)
+	}
+	if b0, b1 := first.Lanes[0].Bars[0], all.Lanes[0].Bars[0]; b0.X != b1.X || first.Lanes[0].Key != all.Lanes[0].Key {
+		t.Errorf("the first bar moved from x=%v to x=%v as the run went on", b0.X, b1.X)
+	}
+	if done := layoutTimeline(evs, seedGroups, nil, 0, -1, false); done.Wall == all.Wall {
+		t.Errorf("a finished run's axis is %v, as the live one; want the run's own end", done.Wall)
 	}
 }
