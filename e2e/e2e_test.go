@@ -193,6 +193,12 @@ func (h *harness) open(t *testing.T, path string) {
 // run calls window.stampede.run(opts) and returns how its promise settled.
 func (h *harness) run(t *testing.T, opts map[string]any) outcome {
 	t.Helper()
+	return h.runWithin(t, opts, runTimeout)
+}
+
+// runWithin is run with its own deadline.
+func (h *harness) runWithin(t *testing.T, opts map[string]any, d time.Duration) outcome {
+	t.Helper()
 	arg, err := json.Marshal(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -200,13 +206,19 @@ func (h *harness) run(t *testing.T, opts map[string]any) outcome {
 	expr := fmt.Sprintf(`window.stampede.run(%s).then(
 		s => ({ok: true, stats: s}),
 		e => ({ok: false, error: String(e instanceof Error ? e.message : e)}))`, arg)
-	return eval[outcome](t, h, expr, runTimeout)
+	return eval[outcome](t, h, expr, d)
 }
 
 // mustRun is run for a run that must resolve.
 func (h *harness) mustRun(t *testing.T, opts map[string]any) stats {
 	t.Helper()
-	out := h.run(t, opts)
+	return h.mustRunWithin(t, opts, runTimeout)
+}
+
+// mustRunWithin is mustRun with its own deadline.
+func (h *harness) mustRunWithin(t *testing.T, opts map[string]any, d time.Duration) stats {
+	t.Helper()
+	out := h.runWithin(t, opts, d)
 	if !out.OK {
 		h.dumpPage(t)
 		t.Fatalf("window.stampede.run(%v) rejected: %s", opts, out.Error)
