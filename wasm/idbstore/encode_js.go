@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"syscall/js"
 	"time"
 
@@ -69,12 +70,14 @@ func decode(v js.Value, unstamped time.Time) (stampede.Response, error) {
 		r.Delta = time.Duration(math.Round(f.Float() * float64(time.Millisecond)))
 	}
 	body := v.Get("body")
+	u8, ab := jsTypes()
 	switch {
 	case body.IsUndefined() || body.IsNull():
-	case body.InstanceOf(js.Global().Get("ArrayBuffer")):
-		body = js.Global().Get("Uint8Array").New(body)
-		fallthrough
-	case body.InstanceOf(js.Global().Get("Uint8Array")):
+	case body.InstanceOf(u8): // what encode stores
+		r.Body = make([]byte, body.Get("length").Int())
+		js.CopyBytesToGo(r.Body, body)
+	case body.InstanceOf(ab):
+		body = u8.New(body)
 		r.Body = make([]byte, body.Get("length").Int())
 		js.CopyBytesToGo(r.Body, body)
 	default:
@@ -101,3 +104,9 @@ func fromMillis(v js.Value) time.Time {
 	}
 	return time.UnixMicro(int64(math.Round(v.Float() * 1000)))
 }
+
+// jsTypes are Uint8Array and ArrayBuffer, looked up once: decode runs on
+// every cache hit.
+var jsTypes = sync.OnceValues(func() (u8, ab js.Value) {
+	return js.Global().Get("Uint8Array"), js.Global().Get("ArrayBuffer")
+})

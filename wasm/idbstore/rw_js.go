@@ -17,15 +17,7 @@ import (
 // Get implements stampede.Store.
 func (s *Store) Get(ctx context.Context, url string) (r stampede.Response, ok bool, err error) {
 	defer wrap(&err, "get %s", url)
-	_, store, err := s.begin(ctx, idb.TransactionReadOnly)
-	if err != nil {
-		return stampede.Response{}, false, err
-	}
-	req, err := store.Get(js.ValueOf(url))
-	if err != nil {
-		return stampede.Response{}, false, err
-	}
-	v, err := req.Await(ctx)
+	v, err := s.read(ctx, url)
 	if err := firstErr(ctx.Err(), err); err != nil {
 		return stampede.Response{}, false, err
 	}
