@@ -41,6 +41,11 @@ type Config struct {
 	// (0, 1], uniformly; it must be safe for concurrent use. nil means
 	// math/rand/v2. Tests inject one.
 	Rand func() float64
+	// Pace, when set, is called right after each wait of a caller (for a
+	// lock, for a flight) and before each step; it may block (until
+	// ctx ends). The page uses it to hand its one thread back to the
+	// browser while thousands of callers wake in turn (see Options.Pace).
+	Pace func(context.Context) error
 }
 
 // Loader answers requests for URLs through a Store, fetching on a miss, with
@@ -318,6 +323,11 @@ func (l *Loader) acquire(ctx context.Context, c caller, target, key string) (unl
 	t0 := time.Now()
 	unlock, err = l.locker.Lock(ctx, key)
 	waited = time.Since(t0)
+	if err == nil {
+		if err = l.pace(ctx); err != nil {
+			unlock()
+		}
+	}
 	if err != nil {
 		return nil, waited, fmt.Errorf("waiting %s for the lock on %s: %w", round(waited), target, err)
 	}
@@ -325,6 +335,14 @@ func (l *Loader) acquire(ctx context.Context, c caller, target, key string) (unl
 		l.emit(c, target, KindLockAcquired, "waited "+round(waited).String(), "")
 	}
 	return unlock, waited, nil
+}
+
+// pace calls Config.Pace, if any.
+func (l *Loader) pace(ctx context.Context) error {
+	if l.cfg.Pace == nil {
+		return nil
+	}
+	return l.cfg.Pace(ctx)
 }
 
 func (l *Loader) release(c caller, target string, unlock func()) {

@@ -31,6 +31,9 @@ type Options struct {
 	// (and stop at once).
 	StartSlice int
 	StartPause time.Duration
+	// Pace is Config.Pace: called after each wait and before each step,
+	// it may block to let the browser in (app/ui's pacer).
+	Pace func(context.Context) error
 }
 
 // Run starts one goroutine per worker, each running its steps in order
@@ -49,7 +52,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	l, err := NewLoader(Config{
 		Strategy: o.Strategy, Fetcher: o.Fetcher, Store: o.Store, CrossTab: o.CrossTab,
 		Latency: o.Latency, Timeout: o.Timeout, Sink: log.Append, RunID: o.RunID, Start: start,
-		TTL: o.TTL, Beta: o.Beta, Rand: o.Rand,
+		TTL: o.TTL, Beta: o.Beta, Rand: o.Rand, Pace: o.Pace,
 	})
 	if err != nil {
 		return Stats{}, err
@@ -106,7 +109,7 @@ func runSteady(ctx context.Context, l *Loader, name string, w Worker, i int, sta
 // runSteps runs steps in order as c, until ctx is done.
 func runSteps(ctx context.Context, l *Loader, c caller, steps []Step) {
 	for _, st := range steps {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || l.pace(ctx) != nil {
 			break
 		}
 		switch st.Kind {

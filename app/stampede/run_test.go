@@ -2,6 +2,7 @@ package stampede
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -55,6 +56,34 @@ func TestRunStartsInSlices(t *testing.T) {
 		}
 		if took := time.Since(start); took > 1500*time.Millisecond {
 			t.Errorf("the stopped run took %v; want it to end at the stop (1.5 s)", took)
+		}
+	})
+}
+
+// TestRunPaces checks that Options.Pace is called before every step and
+// after every lock wait, and that a Pace that blocks ends with the run.
+func TestRunPaces(t *testing.T) {
+	sc, err := Parse("w x5: get data/a.json; work 1ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int64
+	pace := func(ctx context.Context) error { calls.Add(1); return nil }
+	if _, err := Run(context.Background(), sc, Options{Strategy: Keyed, Fetcher: instantFetcher, Pace: pace}); err != nil {
+		t.Fatal(err)
+	}
+	// 10 steps and 5 acquired locks.
+	if n := calls.Load(); n != 15 {
+		t.Errorf("Pace called %d times; want 15: before each of 10 steps and after each of 5 lock waits", n)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		block := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+		start := time.Now()
+		st, err := Run(ctx, sc, Options{Strategy: Keyed, Fetcher: instantFetcher, Pace: block})
+		if err == nil || time.Since(start) != time.Second || st.Requests != 0 {
+			t.Errorf("Run with a blocking Pace: %v after %v, %d requests; want the context's error at 1s, nothing done", err, time.Since(start), st.Requests)
 		}
 	})
 }

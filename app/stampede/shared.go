@@ -66,16 +66,20 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 		if ran {
 			return f.r, res.Err
 		}
+		waited := time.Since(t0)
+		if err := l.pace(ctx); err != nil {
+			return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(waited), url, err)
+		}
 		if res.Err != nil {
 			return Response{}, fmt.Errorf("shared failure of the in-flight fetch: %w", res.Err)
 		}
 		switch {
 		case l.quiet:
 		case f.cached:
-			l.emitHit(c, f.r, url, time.Since(t0), "the leader's cache read")
+			l.emitHit(c, f.r, url, waited, "the leader's cache read")
 		default:
 			e := l.event(c, url, KindShared)
-			e.Detail, e.By = "waited "+round(time.Since(t0)).String(), f.r.FetchedBy
+			e.Detail, e.By = "waited "+round(waited).String(), f.r.FetchedBy
 			l.answer(c, e)
 		}
 		return f.r, nil

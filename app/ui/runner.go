@@ -319,6 +319,7 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		// of 10,000 workers starts in 40 short tasks, not one long one.
 		StartSlice: startSlice,
 		StartPause: time.Millisecond,
+		Pace:       newPacer().pace,
 	}
 }
 

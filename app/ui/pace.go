@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// pacer keeps a run from holding the page's one thread for long: on
+// js/wasm every goroutine runs on it, and Go hands it back to the
+// browser only when every goroutine waits. A lock handing over to 99
+// waiters in turn, or a finished flight waking 2,000 callers, keeps
+// goroutines runnable for hundreds of milliseconds: the page cannot
+// paint or take a click. The engine calls pace after each of its waits
+// (stampede.Options.Pace); once the thread has been busy for budget,
+// every caller of pace waits for one short timer, together, so that Go
+// runs out of runnable goroutines and the browser gets its turn.
+//
+// Busy means pace calls that come less than gap apart: a longer silence
+// means the thread was free (waiting on the network) in between.
+type pacer struct {
+	budget, gap, pause time.Duration
+
+	mu    sync.Mutex
+	since time.Time     // the start of the current busy stretch
+	last  time.Time     // the latest call
+	wait  chan struct{} // closed when the current pause ends; nil when none
+	// Pauses counts the pauses taken, for tests.
+	pauses int
+}
+
+func newPacer() *pacer {
+	return &pacer{budget: 30 * time.Millisecond, gap: 5 * time.Millisecond, pause: time.Millisecond}
+}
+
+// pace returns at once unless the thread has been busy for the budget;
+// then it waits for the current pause (starting one if none is on) or
+// for ctx.
+func (p *pacer) pace(ctx context.Context) error {
+	now := time.Now()
+	p.mu.Lock()
+	if p.wait == nil {
+		if p.last.IsZero() || now.Sub(p.last) > p.gap {
+			p.since = now
+		}
+		p.last = now
+		if now.Sub(p.since) < p.budget {
+			p.mu.Unlock()
+			return nil
+		}
+		w := make(chan struct{})
+		p.wait = w
+		p.pauses++
+		time.AfterFunc(p.pause, func() {
+			p.mu.Lock()
+			p.wait, p.last = nil, time.Time{}
+			p.mu.Unlock()
+			close(w)
+		})
+	}
+	w := p.wait
+	p.mu.Unlock()
+	select {
+	case <-w:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

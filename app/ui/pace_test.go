@@ -1,0 +1,61 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// TestPacer: calls close together pass until the budget is spent, then
+// all wait for one pause together; after a silence the budget is whole
+// again; a cancelled context ends the wait.
+func TestPacer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer()
+		ctx := context.Background()
+		// Busy: a call every millisecond, for 29 ms, pass.
+		for range 30 {
+			if err := p.pace(ctx); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		if p.pauses != 0 {
+			t.Fatalf("%d pauses within the budget; want none", p.pauses)
+		}
+		// Over the budget: ten callers at once share one pause.
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range 10 {
+			wg.Go(func() { _ = p.pace(ctx) })
+		}
+		wg.Wait()
+		if took := time.Since(start); p.pauses != 1 || took != p.pause {
+			t.Errorf("%d pauses, %v; want the ten callers in one pause of %v", p.pauses, took, p.pause)
+		}
+		// After a silence longer than gap, the budget starts again.
+		time.Sleep(10 * time.Millisecond)
+		for range 20 {
+			_ = p.pace(ctx)
+			time.Sleep(time.Millisecond)
+		}
+		if p.pauses != 1 {
+			t.Errorf("%d pauses after a silence; want the budget renewed", p.pauses)
+		}
+		// A caller whose context ends does not wait out the pause.
+		p.pause = time.Hour
+		time.Sleep(10 * time.Millisecond)
+		for range 30 {
+			_ = p.pace(ctx)
+			time.Sleep(time.Millisecond)
+		}
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		t0 := time.Now()
+		if err := p.pace(cctx); err == nil || time.Since(t0) != time.Second {
+			t.Errorf("pace with a context that ends = %v after %v; want its error when it ends (1s)", err, time.Since(t0))
+		}
+	})
+}
