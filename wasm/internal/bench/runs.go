@@ -117,6 +117,10 @@ type longTask struct {
 	HeapAfter  float64  `json:"heapAfter"`
 	HeapPeak   float64  `json:"heapPeak"`
 	Error      string   `json:"error"`
+	// Top are the five longest tasks: when each started, from the run's
+	// start, and how long it took (ms); EndMs is when the run resolved.
+	Top   [][2]float64 `json:"top"`
+	EndMs float64      `json:"endMs"`
 }
 
 // longTasks runs 10,000 workers over 100 URLs with the page's live log
@@ -136,19 +140,22 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 	  const sampler = setInterval(() => { heapPeak = Math.max(heapPeak, heap()); }, 50);
 	  const tasks = [];
 	  const t0 = performance.now();
-	  const obs = new PerformanceObserver(list => { for (const e of list.getEntries()) if (e.startTime >= t0) tasks.push(e.duration); });
+	  const all = [];
+	  const obs = new PerformanceObserver(list => { for (const e of list.getEntries()) if (e.startTime >= t0) { tasks.push(e.duration); all.push([e.startTime - t0, e.duration]); } });
 	  obs.observe({type: "longtask", buffered: true});
 	  let stats = null, error = "";
 	  try { stats = await window.stampede.run({scenario: %q, strategy: "keyed", latency: "0s", fresh: true}); }
 	  catch (e) { error = String(e); }
+	  const endMs = performance.now() - t0;
 	  // Let the page render the last batch, then collect.
 	  await new Promise(r => setTimeout(r, 1000));
 	  clearInterval(sampler);
-	  for (const e of obs.takeRecords()) if (e.startTime >= t0) tasks.push(e.duration);
+	  for (const e of obs.takeRecords()) if (e.startTime >= t0) { tasks.push(e.duration); all.push([e.startTime - t0, e.duration]); }
+	  const top = all.sort((a, b) => b[1] - a[1]).slice(0, 5);
 	  obs.disconnect();
 	  gc(); const heapAfter = heap();
 	  return {stats: stats || {}, maxMs: tasks.length ? Math.max(...tasks) : 0, count: tasks.length,
-	    over100: tasks.filter(d => d > 100).length, heapBefore, heapAfter, heapPeak, error};
+	    over100: tasks.filter(d => d > 100).length, heapBefore, heapAfter, heapPeak, error, top, endMs};
 	})()`, sc)
 	t0 := time.Now()
 	var r longTask
@@ -168,6 +175,12 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 		return err
 	}
 	server := serverFetches(srv)
+	var top []string
+	for _, tk := range r.Top {
+		top = append(top, fmt.Sprintf("%.0f ms at +%.0f ms", tk[1], tk[0]))
+	}
+	tops := fmt.Sprintf("the longest: %s (the run resolved at +%.0f ms)", strings.Join(top, ", "), r.EndMs)
+	progress("  %s", tops)
 	fmt.Fprintf(os.Stderr, "bench:   %d workers: longest task %.0f ms (%d long tasks), run %.0f ms, %d fetches (server %d), heap %.1f -> %.1f MB (peak %.1f), %v\n",
 		workers, r.MaxMs, r.Count, r.Stats.WallMs, r.Stats.Fetches, server, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, time.Since(t0).Round(time.Millisecond))
 	finished := r.Error == "" && !r.Stats.Stopped && r.Stats.Workers == workers
@@ -178,7 +191,7 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 	b.rep.add("  JS heap growth (after GC)", fmt.Sprintf("%+.1f MB", (r.HeapAfter-r.HeapBefore)/1e6),
 		fmt.Sprintf("%.1f MB before", r.HeapBefore/1e6), "", "bounded (reported)", nil)
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
-		"Responsiveness: one run of %d workers over %d URLs (keyed, origin latency %v) in the playground page, whose live log and timeline are always on; a PerformanceObserver for \"longtask\" installed before the run keeps the tasks that started after it. %d long tasks (> 50 ms), %d over 100 ms. JS heap (performance.memory.usedJSHeapSize with --enable-precise-memory-info, after gc()): %.1f MB before, %.1f MB after, %.1f MB peak during the run. Error: %q.",
-		workers, urls, latency, r.Count, r.Over100, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, r.Error))
+		"Responsiveness: one run of %d workers over %d URLs (keyed, origin latency %v) in the playground page, whose live log and timeline are always on; a PerformanceObserver for \"longtask\" installed before the run keeps the tasks that started after it. %d long tasks (> 50 ms), %d over 100 ms; %s. JS heap (performance.memory.usedJSHeapSize with --enable-precise-memory-info, after gc()): %.1f MB before, %.1f MB after, %.1f MB peak during the run. Error: %q.",
+		workers, urls, latency, r.Count, r.Over100, tops, r.HeapBefore/1e6, r.HeapAfter/1e6, r.HeapPeak/1e6, r.Error))
 	return nil
 }
