@@ -97,6 +97,7 @@ func main() {
 	step("building app.wasm, the site and the hello world", b.buildAll)
 	if want("size") {
 		step("sizes", b.sizes)
+		step("app.wasm by package", b.packageSizes)
 	}
 	if want("engine") {
 		step("engine benchmarks (go test -bench)", b.engine)
