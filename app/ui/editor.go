@@ -10,6 +10,10 @@ import (
 // options and the buttons. Its state is the page's (settings, edit).
 
 func (p *Playground) renderEditor() app.UI {
+	var code app.UI // built only when shown
+	if !p.embed && p.below {
+		code = p.renderCode()
+	}
 	preset := matchPreset(p.settings.Text)
 	presets := stampede.Presets()
 	return app.Section().ID("editor").Class("panel", "editor").Aria("label", "scenario editor").Body(
@@ -47,7 +51,7 @@ func (p *Playground) renderEditor() app.UI {
 		p.renderButtons(),
 		app.If(p.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.run.message)),
 		app.If(preset == "seed" && !p.embed, explainSeed()),
-		app.If(!p.embed, p.renderCode()),
+		app.If(code != nil, code),
 	)
 }
 

@@ -30,6 +30,13 @@ type Playground struct {
 	lesson     string    // the open lesson's name, "" outside the lessons
 	editorOpen bool      // during a lesson, the editor and the code show
 
+	// below is whether the panels under the first screen (the load view,
+	// the cache inspector, the code, the tools and compare view) are
+	// mounted. In the browser they are mounted only once window.stampede
+	// is defined, so that the first render is small and the page is
+	// ready sooner; the prerendered page has them from the start.
+	below bool
+
 	run   *runner
 	views views
 	api   *jsAPI   // window.stampede, while mounted
@@ -80,7 +87,8 @@ func newPlayground(env Env) *Playground {
 			replaceURL: replaceURL,
 			openTab:    openTab,
 		},
-		run: r,
+		run:   r,
+		below: !app.IsClient,
 	}
 	p.views = views{
 		status: &runStatus{runView: runView{run: r}},
@@ -153,6 +161,12 @@ func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice strin
 	p.run.opened(s, notice)
 	p.api = installAPI(ctx, p.run, func() settings { return p.settings })
 	p.syncURL()
+	if !p.below {
+		// After this update is drawn: the page shows it is ready first.
+		ctx.Defer(func(ctx app.Context) {
+			ctx.Dispatch(func(app.Context) { p.below = true })
+		})
+	}
 	switch {
 	case start.Run && p.lesson != "":
 		// A lesson's run clears the cache unless the link says fresh=0.
@@ -341,7 +355,7 @@ func (p *Playground) Render() app.UI {
 			),
 			p.renderResults(),
 		),
-		when(!p.embed, p.views.tools),
+		when(!p.embed && p.below, p.views.tools),
 		when(!p.embed, p.renderFooter()),
 	)
 }
@@ -350,9 +364,9 @@ func (p *Playground) renderResults() app.UI {
 	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
-		when(!p.embed, p.views.load),
+		when(!p.embed && p.below, p.views.load),
 		p.views.log,
-		when(!p.embed, p.views.cache),
+		when(!p.embed && p.below, p.views.cache),
 	)
 }
 
