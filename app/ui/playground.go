@@ -327,10 +327,10 @@ func (p *Playground) Render() app.UI {
 		root = root.Class("in-lesson")
 	}
 	return root.Body(
-		when(!p.embed, app.Header().Class("top").Body(
-			app.H1().Text("Stampede"),
+		when(!p.embed, app.Elem("header").Class("top").Body(
+			app.Elem("h1").Text("Stampede"),
 			app.P().Class("tagline").Text("what a lock around a cache is for"),
-			app.If(!inLesson, app.Button().ID("lessons-open").Type("button").Class("lessons-open").
+			app.If(!inLesson, app.Elem("button").ID("lessons-open").Attr("type", "button").Class("lessons-open").
 				Text("Lessons: from the stampede to its fixes").OnClick(p.onLessons)),
 		)),
 		p.views.update,
@@ -339,15 +339,15 @@ func (p *Playground) Render() app.UI {
 		),
 		when(len(p.paramErrs) > 0,
 			app.Div().ID("param-errors").Class("banner", "warn").Role("alert").Body(
-				app.Button().ID("dismiss-params").Type("button").Class("dismiss").
+				app.Elem("button").ID("dismiss-params").Attr("type", "button").Class("dismiss").
 					Aria("label", "dismiss the parameter messages").Text("×").OnClick(p.onDismissParams),
 				app.P().Text("Some URL parameters were not used:"),
-				app.Ul().Body(app.Range(p.paramErrs).Slice(func(i int) app.UI {
-					return app.Li().Text(p.paramErrs[i])
+				app.Elem("ul").Body(app.Range(p.paramErrs).Slice(func(i int) app.UI {
+					return app.Elem("li").Text(p.paramErrs[i])
 				})),
 			),
 		),
-		app.Main().Class("grid").Body(
+		app.Elem("main").Class("grid").Body(
 			app.Div().Class("side").Body(
 				when(inLesson, p.views.lessons),
 				when(inLesson, p.renderEditorToggle()),
@@ -361,7 +361,7 @@ func (p *Playground) Render() app.UI {
 }
 
 func (p *Playground) renderResults() app.UI {
-	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
+	return app.Elem("section").ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
 		when(!p.embed && p.below, p.views.load),
@@ -369,6 +369,17 @@ func (p *Playground) renderResults() app.UI {
 		when(!p.embed && p.below, p.views.cache),
 	)
 }
+
+// Elements are made with app.Elem(tag) rather than go-app's typed
+// constructors (app.Span, app.Button, …), except div, p and code, which
+// go-app links in itself, and the form controls (input, select, option,
+// textarea), which keep their types. Every typed element go-app has is a
+// type of its own with an interface of its own listing a hundred or more
+// attribute methods, and each one the page used added about 17 kB to
+// app.wasm (35 of them: 0.6 MB of 10.4 MB; the "app.wasm by package"
+// section of BENCHMARKS.md shows where the bytes go). app.Elem renders
+// the same tag with the same attributes: the typed setters (Type, For,
+// Disabled, …) are Attr under another name.
 
 // when is ui when cond holds, else a hidden placeholder. The page keeps
 // its components across renders, and go-app matches children by
@@ -378,5 +389,5 @@ func when(cond bool, ui app.UI) app.UI {
 	if cond {
 		return ui
 	}
-	return app.Span().Hidden(true)
+	return app.Elem("span").Hidden(true)
 }
