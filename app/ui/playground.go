@@ -30,8 +30,8 @@ type Playground struct {
 	lesson     string    // the open lesson's name, "" outside the lessons
 	editorOpen bool      // during a lesson, the editor and the code show
 
-	// below is whether the panels under the first screen (the load view,
-	// the cache inspector, the code, the tools and compare view) are
+	// below is whether the panels under the first screen (the cache
+	// inspector, the code, the tools and compare view) are
 	// mounted. In the browser they are mounted only once window.stampede
 	// is defined, so that the first render is small and the page is
 	// ready sooner; the prerendered page has them from the start.
@@ -364,7 +364,7 @@ func (p *Playground) renderResults() app.UI {
 	return app.Elem("section").ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
-		when(!p.embed && p.below, p.views.load),
+		when(!p.embed, p.views.load), // on the first screen, above the log
 		p.views.log,
 		when(!p.embed && p.below, p.views.cache),
 	)

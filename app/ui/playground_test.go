@@ -337,7 +337,7 @@ func TestPrerenderIdle(t *testing.T) {
 // screen are left out of the first render and mounted once the store is
 // open and window.stampede defined.
 func TestBelowMountsAfterAPI(t *testing.T) {
-	below := []string{`id="load"`, `id="cache"`, `id="tools"`, `id="code"`}
+	below := []string{`id="cache"`, `id="tools"`, `id="code"`}
 	var p *Playground
 	var first string // the page as the store is opened
 	env := Env{OpenStore: func(context.Context) (stampede.Store, string) {
