@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -18,15 +19,14 @@ import (
 
 // browserEnv wires the browser adapters into the page.
 func browserEnv() ui.Env {
+	earlyStore()
 	env := ui.Env{
 		// The run's timeout (30 s, or window.stampede.run's timeout up to
 		// 5m) bounds each fetch through its context; jsfetch's own 30 s
 		// default would cut a longer one short.
-		Fetcher: jsfetch.New(jsfetch.Timeout(0)),
-		OpenStore: func(ctx context.Context) (stampede.Store, string) {
-			return idbstore.OpenOrMemory(ctx, "stampede")
-		},
-		Version: app.Getenv("GOAPP_VERSION"),
+		Fetcher:   jsfetch.New(jsfetch.Timeout(0)),
+		OpenStore: openStore,
+		Version:   app.Getenv("GOAPP_VERSION"),
 	}
 	// Without Web Locks the page refuses crosstab and says why; it never
 	// falls back to an in-page lock that other tabs cannot see.
@@ -39,6 +39,49 @@ func browserEnv() ui.Env {
 		env.Tabs = ch
 	}
 	return env
+}
+
+// The first page's store is opened early: the first browserEnv, which
+// runs when the router makes the page and before its first render, starts
+// opening IndexedDB, so that the browser opens the database (hundreds of
+// milliseconds in a new profile) while the page renders and mounts
+// instead of after. The first OpenStore call takes that store; any later
+// one opens its own.
+type openedStore struct {
+	store  stampede.Store
+	notice string
+}
+
+var (
+	earlyStore = sync.OnceValue(func() <-chan openedStore {
+		c := make(chan openedStore, 1)
+		go func() {
+			s, notice := idbstore.OpenOrMemory(context.Background(), storeName)
+			c <- openedStore{s, notice}
+		}()
+		return c
+	})
+	earlyTaken atomic.Bool
+)
+
+const storeName = "stampede"
+
+func openStore(ctx context.Context) (stampede.Store, string) {
+	if !earlyTaken.CompareAndSwap(false, true) {
+		return idbstore.OpenOrMemory(ctx, storeName)
+	}
+	early := earlyStore()
+	select {
+	case o := <-early:
+		return o.store, o.notice
+	case <-ctx.Done(): // the page is gone: close what opens
+		go func() {
+			if s, ok := (<-early).store.(*idbstore.Store); ok {
+				_ = s.Close()
+			}
+		}()
+		return idbstore.OpenOrMemory(ctx, storeName) // the memory store, and why
+	}
 }
 
 // tabsChannel is the page's one BroadcastChannel to the other tabs,

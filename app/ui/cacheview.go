@@ -231,14 +231,14 @@ func (c *cacheInspector) onSelf(ctx app.Context, fn func(app.Context)) {
 func (c *cacheInspector) Render() app.UI {
 	ready := c.run.ready
 	busy := c.run.busy || !ready
-	refresh := app.Button().ID("cache-refresh").Type("button").Text("Refresh").OnClick(c.onRefresh)
-	clear := app.Button().ID("cache-clear").Type("button").Text("Clear all").
+	refresh := app.Elem("button").ID("cache-refresh").Attr("type", "button").Text("Refresh").OnClick(c.onRefresh)
+	clear := app.Elem("button").ID("cache-clear").Attr("type", "button").Text("Clear all").
 		Title("remove every entry (as Clear cache)").OnClick(c.onClear)
 	if !ready {
-		refresh = refresh.Disabled(true)
+		refresh = refresh.Attr("disabled", true)
 	}
 	if busy {
-		clear = clear.Disabled(true)
+		clear = clear.Attr("disabled", true)
 	}
 	summary := "Reading the cache…"
 	if c.loaded {
@@ -248,9 +248,9 @@ func (c *cacheInspector) Render() app.UI {
 	}
 	now := time.Now()
 	entries := c.list.Entries
-	return app.Section().ID("cache").Class("panel", "cache").Aria("label", "cache inspector").Aria("busy", c.loading).Body(
+	return app.Elem("section").ID("cache").Class("panel", "cache").Aria("label", "cache inspector").Aria("busy", c.loading).Body(
 		app.Div().Class("cache-head").Body(
-			app.H2().Text("Cache"),
+			app.Elem("h2").Text("Cache"),
 			app.Div().Class("buttons").Body(refresh, clear),
 		),
 		app.P().ID("cache-summary").Class("status").Aria("live", "polite").Text(summary),
@@ -262,18 +262,18 @@ func (c *cacheInspector) Render() app.UI {
 		),
 		app.If(len(entries) > 0,
 			app.Div().Class("cache-scroll").Body(
-				app.Table().Class("cache-table").Body(
-					app.THead().Body(app.Tr().Body(
-						app.Th().Scope("col").Text("URL"),
-						app.Th().Scope("col").Text("size"),
-						app.Th().Scope("col").Text("type"),
-						app.Th().Scope("col").Text("age"),
-						app.Th().Scope("col").Text("expires"),
-						app.Th().Scope("col").Text("fetch took"),
-						app.Th().Scope("col").Text("stored by"),
-						app.Th().Scope("col").Body(app.Span().Class("visually-hidden").Text("actions")),
+				app.Elem("table").Class("cache-table").Body(
+					app.Elem("thead").Body(app.Elem("tr").Body(
+						app.Elem("th").Attr("scope", "col").Text("URL"),
+						app.Elem("th").Attr("scope", "col").Text("size"),
+						app.Elem("th").Attr("scope", "col").Text("type"),
+						app.Elem("th").Attr("scope", "col").Text("age"),
+						app.Elem("th").Attr("scope", "col").Text("expires"),
+						app.Elem("th").Attr("scope", "col").Text("fetch took"),
+						app.Elem("th").Attr("scope", "col").Text("stored by"),
+						app.Elem("th").Attr("scope", "col").Body(app.Elem("span").Class("visually-hidden").Text("actions")),
 					)),
-					app.TBody().Body(app.Range(entries).Slice(func(i int) app.UI {
+					app.Elem("tbody").Body(app.Range(entries).Slice(func(i int) app.UI {
 						return c.renderRow(entries[i], now, busy)
 					})),
 				),
@@ -294,43 +294,43 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 		ct = "none"
 	}
 	expires := expiresIn(e.StoredAt, c.run.ttl, now)
-	ageCell := app.Td().Class("cache-age").Text(age(e.FetchedAt, now))
+	ageCell := app.Elem("td").Class("cache-age").Text(age(e.FetchedAt, now))
 	if !e.FetchedAt.IsZero() {
 		ageCell = ageCell.Title(e.FetchedAt.Format(time.RFC3339))
 	}
-	byCell := app.Td().Class("cache-by")
+	byCell := app.Elem("td").Class("cache-by")
 	if e.RunID != "" {
 		byCell = byCell.Title(e.RunID)
 	}
 	// The URL scopes each handler: go-app keeps a handler whose code and
 	// scope are unchanged, so without it a row would keep the handler of
 	// the URL it showed before.
-	del := app.Button().Type("button").Class("cache-delete").Text("delete").
+	del := app.Elem("button").Attr("type", "button").Class("cache-delete").Text("delete").
 		Aria("label", "delete "+e.URL+" from the cache").OnClick(func(ctx app.Context, _ app.Event) {
 		c.onSelf(ctx, func(ctx app.Context) { c.deleteEntry(ctx, e.URL) })
 	}, e.URL)
 	if busy {
-		del = del.Disabled(true).Title("wait for the run to end")
+		del = del.Attr("disabled", true).Title("wait for the run to end")
 	}
-	return app.Tr().DataSet("url", e.URL).DataSet("size", e.Size).DataSet("run-id", e.RunID).
+	return app.Elem("tr").DataSet("url", e.URL).DataSet("size", e.Size).DataSet("run-id", e.RunID).
 		DataSet("expires", expires).DataSet("delta-ms", e.Delta.Milliseconds()).
 		DataSet("fetched-by", e.FetchedBy).Body(
-		app.Td().Class("cache-url").Body(app.Code().Text(e.URL)),
-		app.Td().Class("cache-size").Title(fmt.Sprintf("%d bytes", e.Size)).Text(byteSize(e.Size)),
-		app.Td().Class("cache-type").Body(
+		app.Elem("td").Class("cache-url").Body(app.Code().Text(e.URL)),
+		app.Elem("td").Class("cache-size").Title(fmt.Sprintf("%d bytes", e.Size)).Text(byteSize(e.Size)),
+		app.Elem("td").Class("cache-type").Body(
 			app.Text(ct),
-			app.If(!isTextType(e.ContentType), app.Span().Class("cache-bin").Title("not a text type").Text("not text")),
+			app.If(!isTextType(e.ContentType), app.Elem("span").Class("cache-bin").Title("not a text type").Text("not text")),
 		),
 		ageCell,
-		app.Td().Class("cache-expires").Title(expiresTitle(c.run.ttl)).Text(expires),
-		app.Td().Class("cache-delta").Text(tookText(e.Delta)),
+		app.Elem("td").Class("cache-expires").Title(expiresTitle(c.run.ttl)).Text(expires),
+		app.Elem("td").Class("cache-delta").Text(tookText(e.Delta)),
 		byCell.Body(
-			app.If(e.RunID != "", app.Span().Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
-			app.If(e.FetchedBy != "", app.Span().Class("cache-worker").Text(e.FetchedBy)),
+			app.If(e.RunID != "", app.Elem("span").Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
+			app.If(e.FetchedBy != "", app.Elem("span").Class("cache-worker").Text(e.FetchedBy)),
 			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),
-		app.Td().Class("cache-actions").Body(
-			app.Button().Type("button").Class("cache-view").Text(viewLabel).
+		app.Elem("td").Class("cache-actions").Body(
+			app.Elem("button").Attr("type", "button").Class("cache-view").Text(viewLabel).
 				Aria("label", viewLabel+" the body of "+e.URL).Aria("expanded", viewing).
 				Aria("controls", "cache-body").OnClick(func(ctx app.Context, _ app.Event) {
 				c.onSelf(ctx, func(ctx app.Context) { c.viewEntry(ctx, e.URL) })
@@ -343,9 +343,9 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 func (c *cacheInspector) renderBody() app.UI {
 	return app.Div().ID("cache-body").Class("cache-body").DataSet("view-url", c.viewURL).Body(
 		app.P().Class("status").Body(
-			app.Strong().Text(c.viewURL),
+			app.Elem("strong").Text(c.viewURL),
 			app.Text(": "+c.viewNote),
 		),
-		app.If(c.viewText != "", app.Pre().Class("cache-text").Text(c.viewText)),
+		app.If(c.viewText != "", app.Elem("pre").Class("cache-text").Text(c.viewText)),
 	)
 }

@@ -55,36 +55,36 @@ func dedent(s string) string {
 func (p *Playground) renderCode() app.UI {
 	st := p.settings.Strategy
 	ex, ok := codeExcerpts[st]
-	sec := app.Section().ID("code").Class("code").Aria("label", "the code this strategy runs").
+	sec := app.Elem("section").ID("code").Class("code").Aria("label", "the code this strategy runs").
 		DataSet("strategy", string(st))
 	if !ok {
 		return sec.Body(
-			app.H2().Text("The code"),
+			app.Elem("h2").Text("The code"),
 			app.P().Class("status").Text("Pick a strategy to see the code it runs."),
 		)
 	}
 	parts := ex.goParts()
 	return sec.Body(
-		app.H2().Text("The code behind "+string(st)),
+		app.Elem("h2").Text("The code behind "+string(st)),
 		app.Div().Class("code-cols").Body(
-			app.Figure().ID("code-go").Class("code-col").Body(
-				app.FigCaption().Text("Go: the engine (app/stampede)"),
-				app.Pre().Class("code-block").Body(app.Code().Class("lang-go").Body(
+			app.Elem("figure").ID("code-go").Class("code-col").Body(
+				app.Elem("figcaption").Text("Go: the engine (app/stampede)"),
+				app.Elem("pre").Class("code-block").Body(app.Code().Class("lang-go").Body(
 					app.Range(parts).Slice(func(i int) app.UI {
 						sep := "\n"
 						if i < len(parts)-1 {
 							sep = "\n\n"
 						}
-						return app.Span().Body(
-							app.Span().Class("code-from").Text(parts[i].From+"\n"),
+						return app.Elem("span").Body(
+							app.Elem("span").Class("code-from").Text(parts[i].From+"\n"),
 							app.Text(parts[i].Code+sep),
 						)
 					}),
 				)),
 			),
-			app.Figure().ID("code-mirror").Class("code-col").Body(
-				app.FigCaption().Text(ex.MirrorIn),
-				app.Pre().Class("code-block").Body(app.Code().Class("lang-mirror").Text(ex.Mirror)),
+			app.Elem("figure").ID("code-mirror").Class("code-col").Body(
+				app.Elem("figcaption").Text(ex.MirrorIn),
+				app.Elem("pre").Class("code-block").Body(app.Code().Class("lang-mirror").Text(ex.Mirror)),
 			),
 		),
 	)

@@ -274,7 +274,7 @@ func (p *comparePanel) Render() app.UI {
 			"These runs are not in the live log.",
 			len(c.Rows), plural(c.Workers, "worker"), plural(c.URLs, "URL"), c.Latency, fetchesEnough(c.Needed))
 	}
-	status := app.Output().ID("compare-status").Class("status", "compare-status", state.String()).
+	status := app.Elem("output").ID("compare-status").Class("status", "compare-status", state.String()).
 		Aria("live", "polite").DataSet("state", state.String()).Text(text)
 	return app.Div().ID("compare-view").Body(
 		status,
@@ -293,22 +293,22 @@ func fetchesEnough(n int) string {
 func renderCompareTable(c compareView) app.UI {
 	scale := compareScale(c.Rows)
 	return app.Div().Class("compare-wrap").Body(
-		app.Table().ID("compare").Class("compare").Body(
-			app.Caption().Text(fmt.Sprintf("Every strategy on the same scenario: %s needed. "+
+		app.Elem("table").ID("compare").Class("compare").Body(
+			app.Elem("caption").Text(fmt.Sprintf("Every strategy on the same scenario: %s needed. "+
 				"Red rows stampede: concurrent misses all went to the network.", fetchesEnough(c.Needed))),
-			app.THead().Body(app.Tr().Body(
-				app.Th().Scope("col").Text("strategy"),
-				app.Th().Scope("col").Class("num").Text("network fetches"),
-				app.Th().Scope("col").Class("num").Text("deduplicated"),
-				app.Th().Scope("col").Class("num").Text("errors"),
-				app.Th().Scope("col").Class("num").Text("wall time, ms"),
-				app.Th().Scope("col").Class("num").Text("longest wait, ms"),
-				app.Th().Scope("col").Class("num").Text("peak fetches / 100 ms"),
-				app.Th().Scope("col").Class("num").Text("p99, ms"),
-				app.Th().Scope("col").Class("num").Text("stale"),
-				app.Th().Scope("col").Class("timeline-col").Text(fmt.Sprintf("timeline, 0 to %.0f ms (same scale)", scale)),
+			app.Elem("thead").Body(app.Elem("tr").Body(
+				app.Elem("th").Attr("scope", "col").Text("strategy"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("network fetches"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("deduplicated"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("errors"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("wall time, ms"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("longest wait, ms"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("peak fetches / 100 ms"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("p99, ms"),
+				app.Elem("th").Attr("scope", "col").Class("num").Text("stale"),
+				app.Elem("th").Attr("scope", "col").Class("timeline-col").Text(fmt.Sprintf("timeline, 0 to %.0f ms (same scale)", scale)),
 			)),
-			app.TBody().Body(app.Range(c.Rows).Slice(func(i int) app.UI {
+			app.Elem("tbody").Body(app.Range(c.Rows).Slice(func(i int) app.UI {
 				return compareRowUI(c.Rows[i], c.Needed, scale)
 			})),
 		),
@@ -324,7 +324,7 @@ func compareRowUI(row compareRow, needed int, scale float64) app.UI {
 	st := r.Stats
 	obj := resultObject(r)
 	verdict := verdictOf(r, needed)
-	tr := app.Tr().Class("compare-row", verdict).DataSet("verdict", verdict)
+	tr := app.Elem("tr").Class("compare-row", verdict).DataSet("verdict", verdict)
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
 		keys = append(keys, k)
@@ -346,12 +346,12 @@ func compareRowUI(row compareRow, needed int, scale float64) app.UI {
 		label = "stopped"
 	}
 	num := func(class string, v any) app.UI {
-		return app.Td().Class("num", class).Text(v)
+		return app.Elem("td").Class("num", class).Text(v)
 	}
 	return tr.Body(
-		app.Th().Scope("row").Class("strategy").Body(
-			app.Span().Class("name").Text(string(st.Strategy)),
-			app.Span().Class("verdict").Text(label),
+		app.Elem("th").Attr("scope", "row").Class("strategy").Body(
+			app.Elem("span").Class("name").Text(string(st.Strategy)),
+			app.Elem("span").Class("verdict").Text(label),
 		),
 		num("fetches", st.Fetches),
 		num("deduped", st.Deduped),
@@ -361,7 +361,7 @@ func compareRowUI(row compareRow, needed int, scale float64) app.UI {
 		num("peak-fetches", st.PeakFetches),
 		num("p99-ms", fmt.Sprintf("%.0f", st.P99Ms)),
 		num("stale", st.Stale),
-		app.Td().Class("timeline-cell").Body(miniTimeline(row.Bands, scale, fmt.Sprintf(
+		app.Elem("td").Class("timeline-cell").Body(miniTimeline(row.Bands, scale, fmt.Sprintf(
 			"%s: %d network fetches, %d deduplicated, in %.0f ms", st.Strategy, st.Fetches, st.Deduped, st.WallMs))),
 	)
 }

@@ -157,10 +157,10 @@ func miniTimeline(bands []miniBand, scale float64, label string) app.UI {
 
 func compareLegend() app.UI {
 	item := func(kind, label string) app.UI {
-		return app.Span().Class("mini-key").DataSet("k", kind).Text(label)
+		return app.Elem("span").Class("mini-key").DataSet("k", kind).Text(label)
 	}
 	return app.P().ID("compare-legend").Class("legend", "compare-legend").Body(
-		app.Span().Text(fmt.Sprintf("Timelines, one band per scenario line, its workers in up to %d lanes:", miniMaxLanes)),
+		app.Elem("span").Text(fmt.Sprintf("Timelines, one band per scenario line, its workers in up to %d lanes:", miniMaxLanes)),
 		item("fetch", "network fetch"),
 		item("latency", "added latency"),
 		item("wait", "waiting for a lock or an in-flight fetch"),

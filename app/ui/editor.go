@@ -10,11 +10,15 @@ import (
 // options and the buttons. Its state is the page's (settings, edit).
 
 func (p *Playground) renderEditor() app.UI {
+	var code app.UI // built only when shown
+	if !p.embed && p.below {
+		code = p.renderCode()
+	}
 	preset := matchPreset(p.settings.Text)
 	presets := stampede.Presets()
-	return app.Section().ID("editor").Class("panel", "editor").Aria("label", "scenario editor").Body(
+	return app.Elem("section").ID("editor").Class("panel", "editor").Aria("label", "scenario editor").Body(
 		app.Div().Class("field").Body(
-			app.Label().For("preset").Text("Preset"),
+			app.Elem("label").Attr("for", "preset").Text("Preset"),
 			app.Select().ID("preset").OnChange(p.onPreset).Body(
 				app.If(preset == "", option("", "custom scenario", true)),
 				app.Range(presets).Slice(func(i int) app.UI {
@@ -24,7 +28,7 @@ func (p *Playground) renderEditor() app.UI {
 			),
 		),
 		app.Div().Class("field").Body(
-			app.Label().For("scenario").Text("Scenario: one worker per line, name [xN]: step; step"),
+			app.Elem("label").Attr("for", "scenario").Text("Scenario: one worker per line, name [xN]: step; step"),
 			app.Textarea().ID("scenario").Rows(9).Spellcheck(false).
 				Aria("describedby", "scenario-status").Aria("invalid", p.edit.parseErr != "").
 				Text(p.edit.text).OnInput(p.onText).
@@ -47,7 +51,7 @@ func (p *Playground) renderEditor() app.UI {
 		p.renderButtons(),
 		app.If(p.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.run.message)),
 		app.If(preset == "seed" && !p.embed, explainSeed()),
-		app.If(!p.embed, p.renderCode()),
+		app.If(code != nil, code),
 	)
 }
 
@@ -59,8 +63,8 @@ func textField(id, label, value, err, hint string, onInput app.EventHandler) app
 		status = app.P().ID(id+"-status").Class("status", "err").Role("status").Text(err)
 	}
 	return app.Div().Class("field").Body(
-		app.Label().For(id).Text(label),
-		app.Input().ID(id).Type("text").Value(value).Spellcheck(false).
+		app.Elem("label").Attr("for", id).Text(label),
+		app.Input().ID(id).Attr("type", "text").Value(value).Spellcheck(false).
 			Attr("inputmode", "text").Aria("describedby", id+"-status").
 			Aria("invalid", err != "").OnInput(onInput),
 		status,
@@ -80,13 +84,13 @@ func (p *Playground) renderStrategy() app.UI {
 	cur := p.settings.Strategy
 	crossTab := p.run.env.CrossTab != nil
 	return app.Div().Class("field").Body(
-		app.Label().For("strategy").Text("Strategy"),
+		app.Elem("label").Attr("for", "strategy").Text("Strategy"),
 		app.Select().ID("strategy").OnChange(p.onStrategy).Body(
 			app.Range(strategies).Slice(func(i int) app.UI {
 				s := strategies[i]
 				o := option(string(s), string(s), s == cur)
 				if s == stampede.CrossTab && !crossTab {
-					o = o.Text("crosstab (not available)").Disabled(true)
+					o = o.Text("crosstab (not available)").Attr("disabled", true)
 				}
 				return o
 			}),
@@ -99,31 +103,31 @@ func (p *Playground) renderStrategy() app.UI {
 }
 
 func (p *Playground) renderButtons() app.UI {
-	run := app.Button().ID("run").Type("button").Class("primary").Text("Run").OnClick(p.onRun)
+	run := app.Elem("button").ID("run").Attr("type", "button").Class("primary").Text("Run").OnClick(p.onRun)
 	busy := p.run.busy || !p.run.ready
 	if busy {
-		run = run.Disabled(true)
+		run = run.Attr("disabled", true)
 	}
-	stop := app.Button().ID("stop").Type("button").Text("Stop").OnClick(p.onStop)
+	stop := app.Elem("button").ID("stop").Attr("type", "button").Text("Stop").OnClick(p.onStop)
 	if !p.run.busy {
-		stop = stop.Disabled(true)
+		stop = stop.Attr("disabled", true)
 	}
-	clear := app.Button().ID("clear").Type("button").Text("Clear cache").OnClick(p.onClear)
+	clear := app.Elem("button").ID("clear").Attr("type", "button").Text("Clear cache").OnClick(p.onClear)
 	if busy {
-		clear = clear.Disabled(true)
+		clear = clear.Attr("disabled", true)
 	}
-	second := app.Button().ID("second-tab").Type("button").Text("Open a second tab").
+	second := app.Elem("button").ID("second-tab").Attr("type", "button").Text("Open a second tab").
 		Title("open this scenario under crosstab in a new tab; this tab switches to crosstab too").
 		OnClick(p.onSecondTab)
 	if p.run.env.CrossTab == nil {
-		second = second.Disabled(true).Title(p.run.crossTabNote())
+		second = second.Attr("disabled", true).Title(p.run.crossTabNote())
 	}
 	return app.Div().Class("buttons").Body(run, stop, clear, second)
 }
 
 func explainSeed() app.UI {
-	return app.Aside().ID("explain").Class("explain").Body(
-		app.H2().Text("What you are seeing"),
+	return app.Elem("aside").ID("explain").Class("explain").Body(
+		app.Elem("h2").Text("What you are seeing"),
 		app.P().Text("parse_stuff and use_stuff both get data/stuff.json inside one lock: "+
 			"the first holds the lock while it fetches, the second waits, then finds the answer "+
 			"in the cache. One network fetch, one deduplicated request."),

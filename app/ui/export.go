@@ -309,11 +309,11 @@ func (t *toolsPanel) renderExportButtons() app.UI {
 	if ok {
 		title = "the log of " + x.RunID
 	}
-	j := app.Button().ID("export-json").Type("button").Text("Download log (JSON)").Title(title).OnClick(t.onExportJSON)
-	h := app.Button().ID("export-har").Type("button").Text("Download HAR").
+	j := app.Elem("button").ID("export-json").Attr("type", "button").Text("Download log (JSON)").Title(title).OnClick(t.onExportJSON)
+	h := app.Elem("button").ID("export-har").Attr("type", "button").Text("Download HAR").
 		Title(title + ": its network fetches, for a browser's network panel").OnClick(t.onExportHAR)
 	if !ok {
-		j, h = j.Disabled(true), h.Disabled(true)
+		j, h = j.Attr("disabled", true), h.Attr("disabled", true)
 	}
-	return app.Span().Class("button-group").Body(j, h)
+	return app.Elem("span").Class("button-group").Body(j, h)
 }

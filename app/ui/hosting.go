@@ -93,11 +93,11 @@ func (u *updateNotice) onReload(ctx app.Context, e app.Event) { ctx.Reload() }
 
 func (u *updateNotice) Render() app.UI {
 	if !u.ready {
-		return app.Span().Hidden(true)
+		return app.Elem("span").Hidden(true)
 	}
 	return app.Div().ID("update-notice").Class("banner", "update").Role("status").Body(
-		app.Span().Text("A new version is ready, reload to use it. "),
-		app.Button().ID("update").Type("button").Class("primary").Text("Reload").OnClick(u.onReload),
+		app.Elem("span").Text("A new version is ready, reload to use it. "),
+		app.Elem("button").ID("update").Attr("type", "button").Class("primary").Text("Reload").OnClick(u.onReload),
 	)
 }
 
@@ -108,11 +108,11 @@ func (p *Playground) renderFooter() app.UI {
 	if v == "" {
 		v = "dev"
 	}
-	return app.Footer().Class("foot").Body(
+	return app.Elem("footer").Class("foot").Body(
 		app.Text("Stampede "),
-		app.Span().ID("version").Title("the build's version").Text(v),
+		app.Elem("span").ID("version").Title("the build's version").Text(v),
 		app.Text(" · "),
-		app.A().Href(SourceURL).Rel("noopener").Text("source"),
+		app.Elem("a").Attr("href", SourceURL).Attr("rel", "noopener").Text("source"),
 		app.Text(" · Go and WebAssembly with go-app · share a run: the address bar holds the scenario, strategy and latency"),
 	)
 }

@@ -36,6 +36,6 @@ func (p *Playground) renderEditorToggle() app.UI {
 	if p.editorOpen {
 		text = "Hide the editor and the code"
 	}
-	return app.Button().ID("editor-toggle").Type("button").Class("quiet", "editor-toggle").
+	return app.Elem("button").ID("editor-toggle").Attr("type", "button").Class("quiet", "editor-toggle").
 		Aria("expanded", p.editorOpen).Aria("controls", "editor").Text(text).OnClick(p.onToggleEditor)
 }

@@ -16,16 +16,16 @@ import (
 func (lp *lessonPanel) Render() app.UI {
 	l, ok := lp.lesson()
 	if !ok {
-		return app.Section().ID("lesson").Hidden(true)
+		return app.Elem("section").ID("lesson").Hidden(true)
 	}
 	st := lp.state(l)
 	paras := l.Paragraphs()
-	return app.Section().ID("lesson").Class("panel", "lesson").TabIndex(-1).
+	return app.Elem("section").ID("lesson").Class("panel", "lesson").TabIndex(-1).
 		Aria("labelledby", "lesson-title").DataSet("lesson", l.Name).DataSet("state", st.String()).
 		DataSet("runs", len(lp.outcomes())).Body(
 		lp.renderNav(),
-		app.H2().ID("lesson-title").Body(
-			app.Span().Class("lesson-count").Text(fmt.Sprintf("Lesson %d of %d", lp.cur+1, len(lp.path))),
+		app.Elem("h2").ID("lesson-title").Body(
+			app.Elem("span").Class("lesson-count").Text(fmt.Sprintf("Lesson %d of %d", lp.cur+1, len(lp.path))),
 			app.Text(l.Title),
 		),
 		lp.renderText(paras, st),
@@ -44,8 +44,8 @@ func (lp *lessonPanel) renderNav() app.UI {
 			done++
 		}
 	}
-	return app.Nav().ID("lessons").Class("lesson-list").Aria("label", "lessons").Body(
-		app.Ol().Body(app.Range(lp.path).Slice(func(i int) app.UI {
+	return app.Elem("nav").ID("lessons").Class("lesson-list").Aria("label", "lessons").Body(
+		app.Elem("ol").Body(app.Range(lp.path).Slice(func(i int) app.UI {
 			l := lp.path[i]
 			label := fmt.Sprintf("Lesson %d: %s", i+1, l.Title)
 			text := fmt.Sprint(i + 1)
@@ -53,7 +53,7 @@ func (lp *lessonPanel) renderNav() app.UI {
 				label += " (done)"
 				text += " ✓"
 			}
-			b := app.Button().Type("button").Class("lesson-pick").DataSet("lesson", l.Name).
+			b := app.Elem("button").Attr("type", "button").Class("lesson-pick").DataSet("lesson", l.Name).
 				Aria("label", label).Title(label).Text(text).OnClick(lp.onPick)
 			if lp.done[l.Name] {
 				b = b.Class("done")
@@ -61,10 +61,10 @@ func (lp *lessonPanel) renderNav() app.UI {
 			if i == lp.cur {
 				b = b.Aria("current", "step")
 			}
-			return app.Li().Body(b)
+			return app.Elem("li").Body(b)
 		})),
-		app.Span().ID("lesson-progress").Class("status").Text(fmt.Sprintf("%d of %d done", done, len(lp.path))),
-		app.Button().ID("lesson-clear").Type("button").Class("quiet").Text("Clear progress").OnClick(lp.onClearProgress),
+		app.Elem("span").ID("lesson-progress").Class("status").Text(fmt.Sprintf("%d of %d done", done, len(lp.path))),
+		app.Elem("button").ID("lesson-clear").Attr("type", "button").Class("quiet").Text("Clear progress").OnClick(lp.onClearProgress),
 	)
 }
 
@@ -73,8 +73,8 @@ func (lp *lessonPanel) renderNav() app.UI {
 func (lp *lessonPanel) renderText(paras []string, st lessonState) app.UI {
 	text := app.Range(paras).Slice(func(i int) app.UI { return app.P().Text(paras[i]) })
 	if st == lessonAnswered {
-		return app.Details().ID("lesson-text").Class("lesson-text").Body(
-			app.Summary().Text("The lesson"),
+		return app.Elem("details").ID("lesson-text").Class("lesson-text").Body(
+			app.Elem("summary").Text("The lesson"),
 			text,
 		)
 	}
@@ -84,23 +84,23 @@ func (lp *lessonPanel) renderText(paras []string, st lessonState) app.UI {
 func (lp *lessonPanel) renderQuestion(l lesson.Lesson, st lessonState) app.UI {
 	q := l.Question
 	if st == lessonAnswered { // the answer repeats the question and the prediction
-		return app.Span().Hidden(true)
+		return app.Elem("span").Hidden(true)
 	}
-	fs := app.FieldSet().ID("lesson-question").Class("lesson-question")
+	fs := app.Elem("fieldset").ID("lesson-question").Class("lesson-question")
 	if st != lessonAsk {
-		fs = fs.Disabled(true)
+		fs = fs.Attr("disabled", true)
 	}
 	return fs.Body(
-		app.Legend().Body(app.Span().Class("lesson-predict").Text("Predict: "), app.Text(q.Text)),
+		app.Elem("legend").Body(app.Elem("span").Class("lesson-predict").Text("Predict: "), app.Text(q.Text)),
 		app.Range(q.Choices).Slice(func(i int) app.UI {
 			c := q.Choices[i]
 			id := "lesson-choice-" + c.ID
 			// checked always set: a radio the user clicked keeps its checked
 			// property when the attribute is removed, as the next lesson's
 			// choices reuse these elements.
-			in := app.Input().Type("radio").ID(id).Name("prediction").Value(c.ID).
+			in := app.Input().Attr("type", "radio").ID(id).Name("prediction").Value(c.ID).
 				Checked(c.ID == lp.choice).OnChange(lp.onPredict)
-			return app.Label().For(id).Class("lesson-choice").Body(in, app.Span().Text(c.Text))
+			return app.Elem("label").Attr("for", id).Class("lesson-choice").Body(in, app.Elem("span").Text(c.Text))
 		}),
 	)
 }
@@ -112,26 +112,26 @@ func (lp *lessonPanel) renderButtons(l lesson.Lesson, st lessonState) app.UI {
 	if len(l.Runs) > 1 {
 		label = fmt.Sprintf("Run under %s (%d of %d)", l.Runs[i].Strategy, i+1, len(l.Runs))
 	}
-	run := app.Button().ID("lesson-run").Type("button").Class("primary").Text(label).OnClick(lp.onRun)
+	run := app.Elem("button").ID("lesson-run").Attr("type", "button").Class("primary").Text(label).OnClick(lp.onRun)
 	if st == lessonAnswered {
-		run = app.Button().ID("lesson-run").Type("button").Class("primary").Text("Predict and run again").OnClick(lp.onAgain)
+		run = app.Elem("button").ID("lesson-run").Attr("type", "button").Class("primary").Text("Predict and run again").OnClick(lp.onAgain)
 	}
 	if r.busy || !r.ready {
-		run = run.Disabled(true)
+		run = run.Attr("disabled", true)
 	}
-	stop := app.Button().ID("lesson-stop").Type("button").Text("Stop").OnClick(lp.onStop)
+	stop := app.Elem("button").ID("lesson-stop").Attr("type", "button").Text("Stop").OnClick(lp.onStop)
 	if !r.busy {
-		stop = stop.Disabled(true)
+		stop = stop.Attr("disabled", true)
 	}
-	var second app.UI = app.Span().Hidden(true)
+	var second app.UI = app.Elem("span").Hidden(true)
 	if l.SecondTab {
-		b := app.Button().ID("lesson-second-tab").Type("button").Text("Open a second tab").OnClick(lp.onSecondTab).
+		b := app.Elem("button").ID("lesson-second-tab").Attr("type", "button").Text("Open a second tab").OnClick(lp.onSecondTab).
 			Title("open this lesson in a new tab, which runs it at once without clearing the shared cache")
 		switch {
 		case r.env.CrossTab == nil:
-			b = b.Disabled(true).Title(r.crossTabNote())
+			b = b.Attr("disabled", true).Title(r.crossTabNote())
 		case len(lp.runs) == 0:
-			b = b.Disabled(true).Title("press Run first: the second tab joins this tab's run")
+			b = b.Attr("disabled", true).Title("press Run first: the second tab joins this tab's run")
 		}
 		second = b
 	}
@@ -139,7 +139,7 @@ func (lp *lessonPanel) renderButtons(l lesson.Lesson, st lessonState) app.UI {
 }
 
 func (lp *lessonPanel) renderAnswer(l lesson.Lesson, st lessonState) app.UI {
-	sec := app.Section().ID("lesson-answer").Class("lesson-answer").Aria("live", "polite").Aria("label", "the answer")
+	sec := app.Elem("section").ID("lesson-answer").Class("lesson-answer").Aria("live", "polite").Aria("label", "the answer")
 	outs := lp.outcomes()
 	switch st {
 	case lessonAsk, lessonRunning:
@@ -193,30 +193,30 @@ func (lp *lessonPanel) renderAnswer(l lesson.Lesson, st lessonState) app.UI {
 	return sec.Body(
 		app.P().ID("lesson-asked").Class("lesson-asked").Text(q.Text),
 		app.P().ID("lesson-you").Text(you),
-		app.P().ID("lesson-result").Body(app.Strong().Text("The run: "), app.Text(answer)),
+		app.P().ID("lesson-result").Body(app.Elem("strong").Text("The run: "), app.Text(answer)),
 		app.P().ID("lesson-verdict").Class("lesson-verdict", class).Text(verdict),
-		app.P().ID("lesson-why").Class("lesson-why").Body(app.Strong().Text("Why: "), app.Text(lesson.Plain(l.Why))),
+		app.P().ID("lesson-why").Class("lesson-why").Body(app.Elem("strong").Text("Why: "), app.Text(lesson.Plain(l.Why))),
 		app.If(len(bad) > 0,
 			app.Div().ID("lesson-check").Class("banner", "warn").Role("alert").Body(
 				app.P().Text("This run did not do what the lesson says:"),
-				app.Ul().Body(app.Range(bad).Slice(func(i int) app.UI { return app.Li().Text(bad[i]) })),
+				app.Elem("ul").Body(app.Range(bad).Slice(func(i int) app.UI { return app.Elem("li").Text(bad[i]) })),
 			),
 		),
 	)
 }
 
 func (lp *lessonPanel) renderMoves() app.UI {
-	prev := app.Button().ID("lesson-prev").Type("button").Text("◀ Previous").OnClick(lp.onPrev)
+	prev := app.Elem("button").ID("lesson-prev").Attr("type", "button").Text("◀ Previous").OnClick(lp.onPrev)
 	if lp.cur <= 0 {
-		prev = prev.Disabled(true)
+		prev = prev.Attr("disabled", true)
 	}
-	next := app.Button().ID("lesson-next").Type("button").Text("Next ▶").OnClick(lp.onNext)
+	next := app.Elem("button").ID("lesson-next").Attr("type", "button").Text("Next ▶").OnClick(lp.onNext)
 	if lp.cur >= len(lp.path)-1 {
-		next = next.Disabled(true)
+		next = next.Attr("disabled", true)
 	}
 	return app.Div().Class("lesson-moves").Body(
 		prev, next,
-		app.Span().Class("lesson-keys status").Text("or ← →"),
-		app.Button().ID("lesson-close").Type("button").Class("quiet").Text("Leave the lessons").OnClick(lp.onClose),
+		app.Elem("span").Class("lesson-keys status").Text("or ← →"),
+		app.Elem("button").ID("lesson-close").Attr("type", "button").Class("quiet").Text("Leave the lessons").OnClick(lp.onClose),
 	)
 }

@@ -33,26 +33,26 @@ const (
 func (p *loadPanel) Render() app.UI {
 	r := p.run
 	l := r.run.load
-	sec := app.Section().ID("load").Class("load").Aria("label", "load over time")
+	sec := app.Elem("section").ID("load").Class("load").Aria("label", "load over time")
 	if l == nil || len(l.Buckets) == 0 {
 		return sec.DataSet("buckets", 0).Body(
-			app.H2().Text("Load over time"),
+			app.Elem("h2").Text("Load over time"),
 			app.P().Class("status").Text("Run a scenario to see its network fetches per 100 ms; "+
 				"a steady line (name xN every 100ms for 6s) with a ttl shows what happens at each expiry."),
 		)
 	}
 	s := r.run.live
 	return sec.DataSet("buckets", len(l.Buckets)).DataSet("peak-fetches", l.PeakFetches()).Body(
-		app.H2().Text("Load over time"),
+		app.Elem("h2").Text("Load over time"),
 		app.P().ID("load-summary").Class("status").Text(fmt.Sprintf(
 			"Network fetches per 100 ms: peak %d. Callers' p99 %.0f ms, p50 %.0f ms; %d stale answers; %d refreshes.",
 			s.PeakFetches, s.P99Ms, s.P50Ms, s.Stale, s.Refreshes)),
 		loadChart(l),
 		app.P().Class("legend", "load-legend").Body(
-			app.Span().Class("load-key").DataSet("k", "fetch").Text("network fetches"),
-			app.Span().Class("load-key").DataSet("k", "stale").Text("stale answers"),
-			app.Span().Class("load-key").DataSet("k", "p99").Text("callers' p99 (right scale)"),
-			app.Span().Class("load-key").DataSet("k", "expiry").Text("an entry expires"),
+			app.Elem("span").Class("load-key").DataSet("k", "fetch").Text("network fetches"),
+			app.Elem("span").Class("load-key").DataSet("k", "stale").Text("stale answers"),
+			app.Elem("span").Class("load-key").DataSet("k", "p99").Text("callers' p99 (right scale)"),
+			app.Elem("span").Class("load-key").DataSet("k", "expiry").Text("an entry expires"),
 		),
 	)
 }

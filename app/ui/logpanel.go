@@ -80,15 +80,15 @@ func (l *logPanel) Render() app.UI {
 	return app.Div().ID("log-panel").Body(
 		l.renderFilters(),
 		app.P().ID("log-note").Class("status").Text(viewNote(len(l.lines), l.matched, r.run.total, r.run.dropped, l.filter.active())),
-		app.Section().ID("log").Class("log").Role("log").Aria("live", "polite").
+		app.Elem("section").ID("log").Class("log").Role("log").Aria("live", "polite").
 			Aria("relevant", "additions").Aria("label", "live log").TabIndex(0).Body(
 			newLogList().Lines(l.lines),
 		),
 		app.P().Class("legend").Body(
-			app.Span().Class("line", "net").Text("network fetch"),
-			app.Span().Class("line", "dedup").Text("deduplicated: cache hit or shared"),
-			app.Span().Class("line", "err").Text("error"),
-			app.Span().Class("line", "lock").Text("lock"),
+			app.Elem("span").Class("line", "net").Text("network fetch"),
+			app.Elem("span").Class("line", "dedup").Text("deduplicated: cache hit or shared"),
+			app.Elem("span").Class("line", "err").Text("error"),
+			app.Elem("span").Class("line", "lock").Text("lock"),
 		),
 	)
 }
@@ -112,7 +112,7 @@ func (l *logPanel) renderFilters() app.UI {
 	kinds := kindChoices()
 	groups := l.run.run.groups
 	return app.Div().Class("filters").Body(
-		app.Label().For("filter-group").Text("Workers"),
+		app.Elem("label").Attr("for", "filter-group").Text("Workers"),
 		app.Select().ID("filter-group").OnChange(l.onGroupFilter).Body(
 			option("", "all workers", l.filter.Group == ""),
 			app.Range(groups).Slice(func(i int) app.UI {
@@ -124,7 +124,7 @@ func (l *logPanel) renderFilters() app.UI {
 				return option(g.Name, label, g.Name == l.filter.Group)
 			}),
 		),
-		app.Label().For("filter-kind").Text("Kind"),
+		app.Elem("label").Attr("for", "filter-kind").Text("Kind"),
 		app.Select().ID("filter-kind").OnChange(l.onKindFilter).Body(
 			app.Range(kinds).Slice(func(i int) app.UI {
 				return option(kinds[i][0], kinds[i][1], kinds[i][0] == l.filter.Kind)

@@ -151,29 +151,29 @@ func (l *logList) Lines(v []logLine) *logList {
 }
 
 func (l *logList) Render() app.UI {
-	return app.Ol().Class("lines").Body(
+	return app.Elem("ol").Class("lines").Body(
 		app.Range(l.Ilines).Slice(func(i int) app.UI {
 			ln := l.Ilines[i]
-			li := app.Li().Class("line", ln.Class)
+			li := app.Elem("li").Class("line", ln.Class)
 			if ln.Remote {
 				li = li.Class("remote").Title("from another tab's run")
 			}
 			return li.Body(
-				app.Span().Class("at").Text(ln.AtMs),
-				app.Span().Class("worker").Text(ln.Worker),
-				app.Span().Class("kind").Text(ln.Kind),
-				app.Span().Class("target").Text(ln.Target),
+				app.Elem("span").Class("at").Text(ln.AtMs),
+				app.Elem("span").Class("worker").Text(ln.Worker),
+				app.Elem("span").Class("kind").Text(ln.Kind),
+				app.Elem("span").Class("target").Text(ln.Target),
 				app.If(ln.By != "",
-					app.Span().Class("by").Text("by "+ln.By),
+					app.Elem("span").Class("by").Text("by "+ln.By),
 				),
 				app.If(ln.Badge != "",
-					app.Span().Class("badge").Text(ln.Badge),
+					app.Elem("span").Class("badge").Text(ln.Badge),
 				),
 				app.If(ln.Served != "",
-					app.Span().Class("served").Text(ln.Served),
+					app.Elem("span").Class("served").Text(ln.Served),
 				),
 				app.If(ln.Detail != "",
-					app.Span().Class("detail").Text(ln.Detail),
+					app.Elem("span").Class("detail").Text(ln.Detail),
 				),
 			)
 		}),

@@ -174,14 +174,14 @@ func TestLogListRender(t *testing.T) {
 	d := app.NewClientTester(l)
 	defer d.Close()
 	for _, tt := range []app.TestUIDescriptor{
-		{Path: app.TestPath(0), Expected: app.Ol().Class("lines")},
-		{Path: app.TestPath(0, 0), Expected: app.Li().Class("line", "dedup")},
+		{Path: app.TestPath(0), Expected: app.Elem("ol").Class("lines")},
+		{Path: app.TestPath(0, 0), Expected: app.Elem("li").Class("line", "dedup")},
 		{Path: app.TestPath(0, 0, 1, 0), Expected: app.Text("use_stuff")},
 		{Path: app.TestPath(0, 0, 2, 0), Expected: app.Text("cache-hit")},
 		{Path: app.TestPath(0, 0, 4, 0), Expected: app.Text("by parse_stuff")},
-		{Path: app.TestPath(0, 0, 5), Expected: app.Span().Class("badge")},
+		{Path: app.TestPath(0, 0, 5), Expected: app.Elem("span").Class("badge")},
 		{Path: app.TestPath(0, 0, 5, 0), Expected: app.Text("deduped")},
-		{Path: app.TestPath(0, 1), Expected: app.Li().Class("line", "net")},
+		{Path: app.TestPath(0, 1), Expected: app.Elem("li").Class("line", "net")},
 		{Path: app.TestPath(0, 1, 4, 0), Expected: app.Text("network")},
 	} {
 		if err := app.TestMatch(l, tt); err != nil {

@@ -30,6 +30,13 @@ type Playground struct {
 	lesson     string    // the open lesson's name, "" outside the lessons
 	editorOpen bool      // during a lesson, the editor and the code show
 
+	// below is whether the panels under the first screen (the cache
+	// inspector, the code, the tools and compare view) are
+	// mounted. In the browser they are mounted only once window.stampede
+	// is defined, so that the first render is small and the page is
+	// ready sooner; the prerendered page has them from the start.
+	below bool
+
 	run   *runner
 	views views
 	api   *jsAPI   // window.stampede, while mounted
@@ -80,7 +87,8 @@ func newPlayground(env Env) *Playground {
 			replaceURL: replaceURL,
 			openTab:    openTab,
 		},
-		run: r,
+		run:   r,
+		below: !app.IsClient,
 	}
 	p.views = views{
 		status: &runStatus{runView: runView{run: r}},
@@ -153,6 +161,12 @@ func (p *Playground) storeOpened(ctx app.Context, s stampede.Store, notice strin
 	p.run.opened(s, notice)
 	p.api = installAPI(ctx, p.run, func() settings { return p.settings })
 	p.syncURL()
+	if !p.below {
+		// After this update is drawn: the page shows it is ready first.
+		ctx.Defer(func(ctx app.Context) {
+			ctx.Dispatch(func(app.Context) { p.below = true })
+		})
+	}
 	switch {
 	case start.Run && p.lesson != "":
 		// A lesson's run clears the cache unless the link says fresh=0.
@@ -313,10 +327,10 @@ func (p *Playground) Render() app.UI {
 		root = root.Class("in-lesson")
 	}
 	return root.Body(
-		when(!p.embed, app.Header().Class("top").Body(
-			app.H1().Text("Stampede"),
+		when(!p.embed, app.Elem("header").Class("top").Body(
+			app.Elem("h1").Text("Stampede"),
 			app.P().Class("tagline").Text("what a lock around a cache is for"),
-			app.If(!inLesson, app.Button().ID("lessons-open").Type("button").Class("lessons-open").
+			app.If(!inLesson, app.Elem("button").ID("lessons-open").Attr("type", "button").Class("lessons-open").
 				Text("Lessons: from the stampede to its fixes").OnClick(p.onLessons)),
 		)),
 		p.views.update,
@@ -325,15 +339,15 @@ func (p *Playground) Render() app.UI {
 		),
 		when(len(p.paramErrs) > 0,
 			app.Div().ID("param-errors").Class("banner", "warn").Role("alert").Body(
-				app.Button().ID("dismiss-params").Type("button").Class("dismiss").
+				app.Elem("button").ID("dismiss-params").Attr("type", "button").Class("dismiss").
 					Aria("label", "dismiss the parameter messages").Text("×").OnClick(p.onDismissParams),
 				app.P().Text("Some URL parameters were not used:"),
-				app.Ul().Body(app.Range(p.paramErrs).Slice(func(i int) app.UI {
-					return app.Li().Text(p.paramErrs[i])
+				app.Elem("ul").Body(app.Range(p.paramErrs).Slice(func(i int) app.UI {
+					return app.Elem("li").Text(p.paramErrs[i])
 				})),
 			),
 		),
-		app.Main().Class("grid").Body(
+		app.Elem("main").Class("grid").Body(
 			app.Div().Class("side").Body(
 				when(inLesson, p.views.lessons),
 				when(inLesson, p.renderEditorToggle()),
@@ -341,20 +355,31 @@ func (p *Playground) Render() app.UI {
 			),
 			p.renderResults(),
 		),
-		when(!p.embed, p.views.tools),
+		when(!p.embed && p.below, p.views.tools),
 		when(!p.embed, p.renderFooter()),
 	)
 }
 
 func (p *Playground) renderResults() app.UI {
-	return app.Section().ID("results").Class("panel", "results").Aria("label", "run results").Body(
+	return app.Elem("section").ID("results").Class("panel", "results").Aria("label", "run results").Body(
 		p.views.status,
 		p.views.replay,
-		when(!p.embed, p.views.load),
+		when(!p.embed, p.views.load), // on the first screen, above the log
 		p.views.log,
-		when(!p.embed, p.views.cache),
+		when(!p.embed && p.below, p.views.cache),
 	)
 }
+
+// Elements are made with app.Elem(tag) rather than go-app's typed
+// constructors (app.Span, app.Button, …), except div, p and code, which
+// go-app links in itself, and the form controls (input, select, option,
+// textarea), which keep their types. Every typed element go-app has is a
+// type of its own with an interface of its own listing a hundred or more
+// attribute methods, and each one the page used added about 17 kB to
+// app.wasm (35 of them: 0.6 MB of 10.4 MB; the "app.wasm by package"
+// section of BENCHMARKS.md shows where the bytes go). app.Elem renders
+// the same tag with the same attributes: the typed setters (Type, For,
+// Disabled, …) are Attr under another name.
 
 // when is ui when cond holds, else a hidden placeholder. The page keeps
 // its components across renders, and go-app matches children by
@@ -364,5 +389,5 @@ func when(cond bool, ui app.UI) app.UI {
 	if cond {
 		return ui
 	}
-	return app.Span().Hidden(true)
+	return app.Elem("span").Hidden(true)
 }

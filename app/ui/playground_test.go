@@ -332,3 +332,38 @@ func TestPrerenderIdle(t *testing.T) {
 		t.Errorf("prerendered page: running %v, ready %v", p.run.busy, p.run.ready)
 	}
 }
+
+// TestBelowMountsAfterAPI: in the browser the panels under the first
+// screen are left out of the first render and mounted once the store is
+// open and window.stampede defined.
+func TestBelowMountsAfterAPI(t *testing.T) {
+	below := []string{`id="cache"`, `id="tools"`, `id="code"`}
+	var p *Playground
+	var first string // the page as the store is opened
+	env := Env{OpenStore: func(context.Context) (stampede.Store, string) {
+		first = html(p) // the UI goroutine waits for this Async
+		return new(stampede.MemoryStore), ""
+	}}
+	p = newPlayground(env)
+	p.below = false // as in the browser
+	u, _ := url.Parse("https://example.org/?latency=0")
+	p.browser.location = func() *url.URL { return u }
+	p.browser.replaceURL = func(string) {}
+	d := app.NewClientTester(p)
+	t.Cleanup(d.Close)
+	d.Consume()
+
+	for _, s := range below {
+		if strings.Contains(first, s) {
+			t.Errorf("before the store opened, the page has %s", s)
+		}
+	}
+	if !strings.Contains(first, `id="run-stats"`) || !strings.Contains(first, `id="scenario"`) {
+		t.Errorf("the first render lacks #run-stats or #scenario")
+	}
+	d.Consume() // the deferred dispatch
+	if p.api == nil || !p.below {
+		t.Fatalf("api %v, below %v after the store opened", p.api != nil, p.below)
+	}
+	wantHTML(t, p, below...)
+}

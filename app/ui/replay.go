@@ -302,24 +302,24 @@ func (p *replayPanel) Render() app.UI {
 		play = "❚❚ Pause"
 	}
 	where := replayWhere(events, pos, r.replayOn())
-	rng := app.Input().ID("replay-pos").Type("range").Min(0).Max(n).Step(1).Value(pos).
+	rng := app.Input().ID("replay-pos").Attr("type", "range").Min(0).Max(n).Step(1).Value(pos).
 		Aria("describedby", "replay-at").Aria("valuetext", where).OnInput(p.onReplayPos)
-	back := app.Button().ID("replay-step-back").Type("button").Aria("label", "step back one event").
+	back := app.Elem("button").ID("replay-step-back").Attr("type", "button").Aria("label", "step back one event").
 		Text("◀ Back").OnClick(p.onStepBack)
-	fwd := app.Button().ID("replay-step").Type("button").Aria("label", "step forward one event").
+	fwd := app.Elem("button").ID("replay-step").Attr("type", "button").Aria("label", "step forward one event").
 		Text("Step ▶").OnClick(p.onStep)
-	pl := app.Button().ID("replay-play").Type("button").Aria("pressed", p.playing).Text(play).OnClick(p.onPlay)
+	pl := app.Elem("button").ID("replay-play").Attr("type", "button").Aria("pressed", p.playing).Text(play).OnClick(p.onPlay)
 	if off {
-		rng, back, fwd, pl = rng.Disabled(true), back.Disabled(true), fwd.Disabled(true), pl.Disabled(true)
+		rng, back, fwd, pl = rng.Attr("disabled", true), back.Attr("disabled", true), fwd.Attr("disabled", true), pl.Attr("disabled", true)
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
 			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
-			app.Label().For("replay-pos").Text("Replay"),
+			app.Elem("label").Attr("for", "replay-pos").Text("Replay"),
 			back, pl, fwd, rng,
-			app.Output().ID("replay-at").For("replay-pos").Aria("live", "polite").Text(where),
+			app.Elem("output").ID("replay-at").Attr("for", "replay-pos").Aria("live", "polite").Text(where),
 			&replayKeys{Ipanel: p},
 		),
 	)
@@ -403,4 +403,4 @@ func (k *replayKeys) OnDismount() {
 	}
 }
 
-func (k *replayKeys) Render() app.UI { return app.Span().Hidden(true) }
+func (k *replayKeys) Render() app.UI { return app.Elem("span").Hidden(true) }

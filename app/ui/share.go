@@ -101,7 +101,7 @@ func clipboardWrite(text string, done func(error)) {
 
 // renderShareButton is #copy-link.
 func (t *toolsPanel) renderShareButton() app.UI {
-	return app.Button().ID("copy-link").Type("button").Text("Copy link").
+	return app.Elem("button").ID("copy-link").Attr("type", "button").Text("Copy link").
 		Title("copy a link to this scenario, strategy and latency").OnClick(t.onCopyLink)
 }
 
@@ -116,7 +116,7 @@ func (t *toolsPanel) renderToolsStatus() app.UI {
 	return app.Div().ID("tools-status-wrap").Body(
 		msg,
 		app.If(st.Link != "",
-			app.Input().ID("share-link").Type("text").ReadOnly(true).Value(st.Link).
+			app.Input().ID("share-link").Attr("type", "text").ReadOnly(true).Value(st.Link).
 				Aria("label", "link to this page's state").Spellcheck(false),
 		),
 	)

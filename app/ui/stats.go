@@ -115,7 +115,7 @@ type runStatus struct {
 
 func (s *runStatus) Render() app.UI {
 	r := s.run
-	out := app.Output().ID("run-stats").Class("run-stats", r.run.state.String()).Aria("live", "polite")
+	out := app.Elem("output").ID("run-stats").Class("run-stats", r.run.state.String()).Aria("live", "polite")
 	for _, a := range runStatsAttrs(r.run.state, r.run.result) {
 		out = out.Attr(a.Name, a.Value)
 	}
@@ -144,11 +144,11 @@ func (c *counters) Render() app.UI {
 	s := c.Istats
 	item := func(id, label string, v any, class string) app.UI {
 		return app.Div().ID(id).Class("counter", class).Body(
-			app.Dt().Text(label),
-			app.Dd().Text(v),
+			app.Elem("dt").Text(label),
+			app.Elem("dd").Text(v),
 		)
 	}
-	return app.Dl().ID("counters").Class("counters").Body(
+	return app.Elem("dl").ID("counters").Class("counters").Body(
 		item("count-requests", "requests", s.Requests, ""),
 		item("count-fetches", "network fetches", s.Fetches, "net"),
 		item("count-deduped", "deduplicated", s.Deduped, "dedup"),

@@ -100,7 +100,7 @@ func (t *timeline) onPoint(ctx app.Context, e app.Event) {
 }
 
 func (t *timeline) Render() app.UI {
-	sec := app.Section().ID("timeline").Class("timeline").Aria("label", "timeline")
+	sec := app.Elem("section").ID("timeline").Class("timeline").Aria("label", "timeline")
 	if len(t.Ievents) == 0 {
 		return sec.Body(
 			app.P().Class("status").Text("The timeline draws each worker's lock waits, fetches and work once a run starts."),
@@ -138,7 +138,7 @@ func timelineNote(m *tlModel) string {
 
 func (t *timeline) renderBands(bands []tlBand) app.UI {
 	return app.Div().Class("timeline-bands").Body(
-		app.Span().Class("timeline-bands-label").Text("Groups:"),
+		app.Elem("span").Class("timeline-bands-label").Text("Groups:"),
 		app.Range(bands).Slice(func(i int) app.UI {
 			b := bands[i]
 			text := fmt.Sprintf("▸ show %s ×%d", b.Name, b.Count)
@@ -148,7 +148,7 @@ func (t *timeline) renderBands(bands []tlBand) app.UI {
 					text = fmt.Sprintf("▾ hide %s's lanes (%d of %d shown)", b.Name, min(maxMembers, b.Count), b.Count)
 				}
 			}
-			return app.Button().Type("button").Class("timeline-band").DataSet("band", b.Name).
+			return app.Elem("button").Attr("type", "button").Class("timeline-band").DataSet("band", b.Name).
 				Aria("expanded", b.Expanded).Text(text).OnClick(t.onToggle)
 		}),
 	)

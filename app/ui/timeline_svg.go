@@ -181,15 +181,15 @@ func laneTitle(l *tlLane) string {
 }
 
 func renderTimelineLegend() app.UI {
-	return app.Ul().Class("timeline-legend").Aria("label", "timeline legend").Body(
+	return app.Elem("ul").Class("timeline-legend").Aria("label", "timeline legend").Body(
 		app.Range(tlLegend).Slice(func(i int) app.UI {
-			return app.Li().Body(
-				app.Span().Class("tl-swatch").DataSet("kind", tlLegend[i].String()),
+			return app.Elem("li").Body(
+				app.Elem("span").Class("tl-swatch").DataSet("kind", tlLegend[i].String()),
 				app.Text(tlLabels[tlLegend[i]]),
 			)
 		}),
-		app.Li().Body(app.Span().Class("tl-swatch").DataSet("kind", "link"), app.Text("served by (link)")),
-		app.Li().Body(app.Span().Class("tl-swatch").DataSet("kind", "remote"), app.Text("another tab (dashed)")),
-		app.Li().Body(app.Span().Class("tl-swatch").DataSet("kind", "cursor"), app.Text("replay cursor")),
+		app.Elem("li").Body(app.Elem("span").Class("tl-swatch").DataSet("kind", "link"), app.Text("served by (link)")),
+		app.Elem("li").Body(app.Elem("span").Class("tl-swatch").DataSet("kind", "remote"), app.Text("another tab (dashed)")),
+		app.Elem("li").Body(app.Elem("span").Class("tl-swatch").DataSet("kind", "cursor"), app.Text("replay cursor")),
 	)
 }

@@ -38,13 +38,13 @@ func (t *toolsPanel) onCompare(ctx app.Context, e app.Event) {
 
 func (t *toolsPanel) Render() app.UI {
 	busy := t.run.busy || !t.run.ready
-	cmpBtn := app.Button().ID("compare-run").Type("button").Class("primary").
+	cmpBtn := app.Elem("button").ID("compare-run").Attr("type", "button").Class("primary").
 		Text("Compare all strategies").OnClick(t.onCompare).
 		Title("run this scenario under every strategy, each with an empty cache")
 	if busy {
-		cmpBtn = cmpBtn.Disabled(true)
+		cmpBtn = cmpBtn.Attr("disabled", true)
 	}
-	return app.Section().ID("tools").Class("panel", "tools").Aria("label", "compare, export and share").Body(
+	return app.Elem("section").ID("tools").Class("panel", "tools").Aria("label", "compare, export and share").Body(
 		app.Div().Class("buttons").Body(cmpBtn, t.renderExportButtons(), t.renderShareButton()),
 		t.renderToolsStatus(),
 		t.cmp,

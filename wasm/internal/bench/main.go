@@ -108,6 +108,7 @@ func main() {
 	}
 	if want("size") {
 		step("sizes", b.sizes)
+		step("app.wasm by package", b.packageSizes)
 	}
 	if want("engine") {
 		step("engine benchmarks (go test -bench)", b.engine)
