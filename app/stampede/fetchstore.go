@@ -50,7 +50,7 @@ func (l *Loader) fetchStore(ctx context.Context, c caller, url string, old repla
 		}
 		return r, nil
 	}
-	l.stored.Store(url, r)
+	l.stored.Store(url, &r) // a copy, never changed once stored
 	if !l.quiet {
 		l.emitDone(c, url, r, true, old, describe(r, took))
 	}
@@ -127,6 +127,11 @@ func (l *Loader) failedSince(target string, seen int) (failure, bool) {
 	defer l.mu.Unlock()
 	f := l.failures[target]
 	return f, f.n > seen
+}
+
+// shared is the error of a caller that waited while f happened.
+func (f failure) shared() error {
+	return fmt.Errorf("shared failure of %s's fetch: %w", f.by, f.err)
 }
 
 func (l *Loader) noteFailure(target, worker string, err error) {

@@ -187,10 +187,18 @@ func (l *Loader) event(c caller, target string, k Kind) Event {
 		NoCache: c.noCache, Background: c.background}
 }
 
+// emit sends an event of c's with detail and by, unless nobody reads
+// them. It is small enough to inline, so a quiet Loader's callers do not
+// carry emitEvent's Event in their stack frames: with 10,000 goroutines
+// each growing its stack, that frame space was most of the engine's
+// cost.
 func (l *Loader) emit(c caller, target string, k Kind, detail, by string) {
-	if l.quiet {
-		return
+	if !l.quiet {
+		l.emitEvent(c, target, k, detail, by)
 	}
+}
+
+func (l *Loader) emitEvent(c caller, target string, k Kind, detail, by string) {
 	e := l.event(c, target, k)
 	e.Detail, e.By = detail, by
 	l.cfg.Sink(e)
@@ -216,13 +224,11 @@ func (l *Loader) Get(ctx context.Context, worker, url string) (Response, error) 
 	return l.get(ctx, caller{worker: worker}, url)
 }
 
-func (l *Loader) get(ctx context.Context, c caller, url string) (Response, error) {
-	c.asked = time.Now()
-	l.emit(c, url, KindRequest, "get", "")
-	var (
-		r   Response
-		err error
-	)
+func (l *Loader) get(ctx context.Context, c caller, url string) (r Response, err error) {
+	if !l.quiet {
+		c.asked = time.Now() // only answer events read it
+		l.emitEvent(c, url, KindRequest, "get", "")
+	}
 	switch l.cfg.Strategy {
 	case None:
 		r, err = l.checkFetchStore(ctx, c, url, 0)
@@ -235,7 +241,7 @@ func (l *Loader) get(ctx context.Context, c caller, url string) (Response, error
 	default:
 		r, err = l.getLocked(ctx, c, url)
 	}
-	if err != nil {
+	if err != nil && !l.quiet {
 		l.emitError(c, url, err)
 	}
 	return r, err
@@ -298,8 +304,8 @@ func (l *Loader) getLocked(ctx context.Context, c caller, url string) (Response,
 	// waits its turn among them: a fresh entry this tab holds is answered
 	// without it (otherwise the store is checked again under the lock).
 	if l.cfg.Strategy == CrossTab {
-		if r, ok := l.freshHit(c, url); ok {
-			return r, nil
+		if r := l.freshHit(c, url); r != nil {
+			return *r, nil
 		}
 	}
 	seen := l.failuresOf(url)
@@ -312,27 +318,30 @@ func (l *Loader) getLocked(ctx context.Context, c caller, url string) (Response,
 	// failure: the error fans out to every waiter instead of each one
 	// retrying in turn.
 	if f, ok := l.failedSince(url, seen); ok && l.cfg.Strategy.dedups() {
-		return Response{}, fmt.Errorf("shared failure of %s's fetch: %w", f.by, f.err)
+		return Response{}, f.shared()
 	}
 	return l.checkFetchStore(ctx, c, url, waited)
 }
 
-// acquire takes the strategy's lock for key, emitting the wait.
+// acquire takes the strategy's lock for key, emitting the wait. waited
+// is how long that took, measured only when the events need it.
 func (l *Loader) acquire(ctx context.Context, c caller, target, key string) (unlock func(), waited time.Duration, err error) {
 	l.emit(c, target, KindLockWait, "", "")
 	t0 := time.Now()
 	unlock, err = l.locker.Lock(ctx, key)
-	waited = time.Since(t0)
 	if err == nil {
 		if err = l.pace(ctx); err != nil {
 			unlock()
 		}
 	}
 	if err != nil {
-		return nil, waited, fmt.Errorf("waiting %s for the lock on %s: %w", round(waited), target, err)
+		return nil, 0, lockErr(target, time.Since(t0), err)
 	}
 	if !l.quiet {
-		l.emit(c, target, KindLockAcquired, "waited "+round(waited).String(), "")
+		// Under one lock this runs inside the critical section: a quiet
+		// Loader does not read the clock there.
+		waited = time.Since(t0)
+		l.emitEvent(c, target, KindLockAcquired, "waited "+round(waited).String(), "")
 	}
 	return unlock, waited, nil
 }
@@ -343,6 +352,10 @@ func (l *Loader) pace(ctx context.Context) error {
 		return nil
 	}
 	return l.cfg.Pace(ctx)
+}
+
+func lockErr(target string, waited time.Duration, err error) error {
+	return fmt.Errorf("waiting %s for the lock on %s: %w", round(waited), target, err)
 }
 
 func (l *Loader) release(c caller, target string, unlock func()) {

@@ -3,6 +3,7 @@ package stampede
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // A Locker hands out exclusive locks by key. Lock blocks until the lock for
@@ -17,26 +18,43 @@ type Locker interface {
 
 // mutex is a lock whose wait honours a context. The zero value is not
 // ready: use newMutex.
-type mutex chan struct{}
+type mutex struct {
+	ch chan struct{} // holds a token while the lock is held
+	// unlock lets go of the lock. It is made once, in newMutex, so that
+	// handing it out as a Locker's unlock allocates nothing: a method
+	// value would, inside the critical section of every caller.
+	unlock func()
+}
 
-func newMutex() mutex { return make(mutex, 1) }
+func newMutex() mutex {
+	ch := make(chan struct{}, 1)
+	return mutex{ch: ch, unlock: func() { <-ch }}
+}
 
 func (m mutex) lock(ctx context.Context) error {
 	// Prefer the lock when both are ready, but never block past ctx.
 	select {
-	case m <- struct{}{}:
+	case m.ch <- struct{}{}:
 		return nil
 	default:
 	}
 	select {
-	case m <- struct{}{}:
+	case m.ch <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (m mutex) unlock() { <-m }
+// tryLock takes the lock if it is free, without waiting.
+func (m mutex) tryLock() bool {
+	select {
+	case m.ch <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
 
 // globalLocker is one lock for every key: the asyncio.Lock example.
 type globalLocker struct{ m mutex }
@@ -59,31 +77,32 @@ type keyedLocker struct {
 type keyedEntry struct {
 	m    mutex
 	refs int // holders and waiters; guarded by keyedLocker.mu
+	// held counts the times the lock was taken, so that an unlock lets
+	// go only of the hold it was made for, once.
+	held atomic.Uint64
 }
 
 func (k *keyedLocker) Lock(ctx context.Context, key string) (func(), error) {
-	e, release := k.ref(key)
+	e := k.ref(key)
 	if err := e.m.lock(ctx); err != nil {
-		release()
+		k.unref(e, key)
 		return nil, err
 	}
-	return unlocker(e, release), nil
+	return k.unlocker(e, key), nil
 }
 
 // tryLock takes the lock for key if it is free, without waiting.
 func (k *keyedLocker) tryLock(key string) (unlock func(), ok bool) {
-	e, release := k.ref(key)
-	select {
-	case e.m <- struct{}{}:
-		return unlocker(e, release), true
-	default:
-		release()
+	e := k.ref(key)
+	if !e.m.tryLock() {
+		k.unref(e, key)
 		return nil, false
 	}
+	return k.unlocker(e, key), true
 }
 
-// ref returns key's entry, counting the caller in until release.
-func (k *keyedLocker) ref(key string) (e *keyedEntry, release func()) {
+// ref returns key's entry, counting the caller in until unref.
+func (k *keyedLocker) ref(key string) (e *keyedEntry) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = make(map[string]*keyedEntry)
@@ -95,25 +114,28 @@ func (k *keyedLocker) ref(key string) (e *keyedEntry, release func()) {
 	}
 	e.refs++
 	k.mu.Unlock()
-
-	return e, func() {
-		k.mu.Lock()
-		e.refs--
-		if e.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
+	return e
 }
 
-// unlocker lets go of e, once.
-func unlocker(e *keyedEntry, release func()) func() {
-	var once sync.Once
+// unref counts the caller out of e, and forgets key when nobody is left.
+func (k *keyedLocker) unref(e *keyedEntry, key string) {
+	k.mu.Lock()
+	e.refs--
+	if e.refs == 0 {
+		delete(k.locks, key)
+	}
+	k.mu.Unlock()
+}
+
+// unlocker lets go of e, held by the caller, once: one closure of values
+// (no sync.Once, no closure for the reference) per hold.
+func (k *keyedLocker) unlocker(e *keyedEntry, key string) func() {
+	n := e.held.Add(1)
 	return func() {
-		once.Do(func() {
+		if e.held.CompareAndSwap(n, n+1) {
 			e.m.unlock()
-			release()
-		})
+			k.unref(e, key)
+		}
 	}
 }
 

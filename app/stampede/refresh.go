@@ -105,14 +105,14 @@ func (l *Loader) getEarly(ctx context.Context, c caller, url string) (Response, 
 		if !l.quiet {
 			l.emitHit(c, r, url, 0, "")
 		}
-		return r, nil
+		return *r, nil
 	}
 	unlock, ok := l.keyed.tryLock(url)
 	if !ok { // another caller holds url's lock: it is refreshing
 		if !l.quiet {
 			l.emitHit(c, r, url, 0, "")
 		}
-		return r, nil
+		return *r, nil
 	}
 	l.emit(c, url, KindLockAcquired, "early refresh: the lock was free", "")
 	defer l.release(c, url, unlock)
@@ -122,7 +122,7 @@ func (l *Loader) getEarly(ctx context.Context, c caller, url string) (Response, 
 		if !l.quiet {
 			l.emitHit(c, now, url, 0, "")
 		}
-		return now, nil
+		return *now, nil
 	}
 	return l.fetchStore(ctx, c, url, replacing{exists: true, early: true, expiry: expiry})
 }

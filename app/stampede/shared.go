@@ -23,8 +23,8 @@ type flight struct {
 // from the leader's store read counts a cache hit, from its fetch a
 // shared result.
 func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response, error) {
-	if r, ok := l.freshHit(c, url); ok {
-		return r, nil
+	if r := l.freshHit(c, url); r != nil {
+		return *r, nil
 	}
 	ran := false // set by our fn only if singleflight runs it; read after the result arrives
 	l.mu.Lock()
@@ -58,7 +58,7 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 	l.mu.Unlock()
 	t0 := time.Now()
 	if waiting && !l.quiet {
-		l.emit(c, url, KindLockWait, "in-flight fetch by "+leader, leader)
+		l.emitEvent(c, url, KindLockWait, "in-flight fetch by "+leader, leader)
 	}
 	select {
 	case res := <-ch:
@@ -66,26 +66,40 @@ func (l *Loader) getShared(ctx context.Context, c caller, url string) (Response,
 		if ran {
 			return f.r, res.Err
 		}
-		waited := time.Since(t0)
 		if err := l.pace(ctx); err != nil {
-			return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(waited), url, err)
+			return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(time.Since(t0)), url, err)
 		}
 		if res.Err != nil {
-			return Response{}, fmt.Errorf("shared failure of the in-flight fetch: %w", res.Err)
+			return Response{}, sharedFlightErr(res.Err)
 		}
-		switch {
-		case l.quiet:
-		case f.cached:
-			l.emitHit(c, f.r, url, waited, "the leader's cache read")
-		default:
-			e := l.event(c, url, KindShared)
-			e.Detail, e.By = "waited "+round(waited).String(), f.r.FetchedBy
-			l.answer(c, e)
+		if !l.quiet {
+			l.emitJoined(c, url, &f, t0)
 		}
 		return f.r, nil
 	case <-ctx.Done():
 		// A flight we lead runs under our ctx, so it ends at once now;
 		// Run waits for it (bg) before it returns.
-		return Response{}, fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(time.Since(t0)), url, ctx.Err())
+		return Response{}, flightWaitErr(url, t0, ctx.Err())
 	}
+}
+
+// emitJoined answers c, who joined a flight that ended with f.
+func (l *Loader) emitJoined(c caller, url string, f *flight, t0 time.Time) {
+	if f.cached {
+		l.emitHit(c, &f.r, url, time.Since(t0), "the leader's cache read")
+		return
+	}
+	e := l.event(c, url, KindShared)
+	e.Detail, e.By = "waited "+round(time.Since(t0)).String(), f.r.FetchedBy
+	l.answer(c, e)
+}
+
+// The errors of a joiner, out of getShared's frame.
+
+func sharedFlightErr(err error) error {
+	return fmt.Errorf("shared failure of the in-flight fetch: %w", err)
+}
+
+func flightWaitErr(url string, t0 time.Time, err error) error {
+	return fmt.Errorf("waiting %s for the in-flight fetch of %s: %w", round(time.Since(t0)), url, err)
 }
