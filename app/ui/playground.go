@@ -95,7 +95,7 @@ func newPlayground(env Env) *Playground {
 		replay: &replayPanel{runView: runView{run: r, every: drawEvery}},
 		load:   &loadPanel{runView: runView{run: r, every: drawEvery}},
 		log:    newLogPanel(r),
-		cache:  &cacheInspector{runView: runView{run: r}},
+		cache:  &cacheInspector{runView: runView{run: r, every: drawEvery}},
 		tools:  newToolsPanel(r, func() settings { return p.settings }, p.location),
 		update: &updateNotice{Iversion: env.Version},
 		lessons: newLessonPanel(r, lessonHooks{

@@ -52,11 +52,34 @@ func (b *bench) dedup(br *browser, origin string, srv *devserver.Server) error {
 	sb.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	cells, met, total := 0, 0, 3*len(workersList)*len(urlsList)
 	worst := map[string]float64{}
-	for _, strategy := range []string{"lock", "keyed", "singleflight"} {
+	strategies := []string{"lock", "keyed", "singleflight"}
+	if *cell != "" {
+		var s string
+		var w, u int
+		if _, err := fmt.Sscanf(strings.ReplaceAll(*cell, ",", " "), "%s %d %d", &s, &w, &u); err != nil {
+			return fmt.Errorf("-cell %q: want strategy,workers,urls: %v", *cell, err)
+		}
+		strategies, workersList, urlsList, total = []string{s}, []int{w}, []int{u}, 1
+	}
+	for _, strategy := range strategies {
 		for _, w := range workersList {
 			for _, u := range urlsList {
 				srv.Reset()
-				st, err := run(br, scenario(origin, w, u, latency), strategy, 120*time.Second)
+				var st runStats
+				measure := func() (err error) {
+					st, err = run(br, scenario(origin, w, u, latency), strategy, 120*time.Second)
+					return err
+				}
+				var err error
+				if *profile && *cell != "" {
+					var inc, self []fnTime
+					if inc, self, err = cpuProfile(br, measure); err == nil {
+						progress("profile, inclusive:\n%s", topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
+						progress("self:\n%s", topFns(self, 30))
+					}
+				} else {
+					err = measure()
+				}
 				if err != nil {
 					return fmt.Errorf("%s, %d workers, %d URLs: %w", strategy, w, u, err)
 				}
