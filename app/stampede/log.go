@@ -90,6 +90,11 @@ func (l *Log) setRunInfo(strategy Strategy, workers int) {
 	l.mu.Lock()
 	l.stats.Strategy = strategy
 	l.stats.Workers = workers
+	if l.waiting == nil {
+		// A wait per worker at most at a time: sized once, the map
+		// does not grow (and rehash) through a big run's start.
+		l.waiting = make(map[waitKey]time.Duration, min(workers, MaxWorkers))
+	}
 	l.mu.Unlock()
 }
 

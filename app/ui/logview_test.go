@@ -123,6 +123,18 @@ func TestAppendBounded(t *testing.T) {
 	if len(all) != 10 || all[0].Seq != 16 || all[9].Seq != 25 {
 		t.Fatalf("kept %d events from %d; want 10 from 16", len(all), all[0].Seq)
 	}
+	// A view may still hold an earlier result: later appends leave it be,
+	// and the array does not grow without bound.
+	held := all
+	for i := 26; i <= 1000; i++ {
+		all = appendBounded(all, []stampede.Event{ev(i, "a", stampede.KindRequest, "")}, 10)
+		if cap(all) > 40 {
+			t.Fatalf("capacity %d after %d events; want it bounded near twice the 10 kept", cap(all), i)
+		}
+	}
+	if held[0].Seq != 16 || held[9].Seq != 25 || all[0].Seq != 991 {
+		t.Errorf("held %d…%d, now %d…; want the held result unchanged and the newest 10 kept", held[0].Seq, held[9].Seq, all[0].Seq)
+	}
 }
 
 func TestFollowBatches(t *testing.T) {
