@@ -38,6 +38,7 @@ func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error
 		return nil, err
 	}
 	runID := r.runID(n)
+	prev := r.run
 	r.run = runRecord{
 		n:        n,
 		state:    runRunning,
@@ -48,6 +49,7 @@ func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error
 		start:    time.Now(),
 		load:     trace.NewLoad(loadEvery),
 	}
+	r.run.events = carryRemote(prev.events, prev.start, r.run.start)
 	r.cursor = replayCursor{}
 	r.ttl = j.ttl
 	r.rev++
@@ -69,6 +71,30 @@ func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error
 		ctx.Dispatch(func(ctx app.Context) { r.finish(ctx, n, res, out) })
 	})
 	return out, nil
+}
+
+// remoteCarry is how far back a new run keeps the other tabs' lines.
+const remoteCarry = 10 * time.Second
+
+// carryRemote returns the other tabs' events among prev (timed from
+// prevStart) that happened at most remoteCarry before start, timed from
+// start (so before 0). A tab whose run begins just after another tab's
+// fetch, the crosstab demo with a slow second tab, still shows the
+// fetch that served it.
+func carryRemote(prev []stampede.Event, prevStart, start time.Time) []stampede.Event {
+	var out []stampede.Event
+	for _, e := range prev {
+		if e.Tab == "" {
+			continue
+		}
+		at := prevStart.Add(e.At).Sub(start)
+		if at < -remoteCarry {
+			continue
+		}
+		e.At = at
+		out = append(out, e)
+	}
+	return out
 }
 
 // execute runs the scenario while a follower streams the log to the page

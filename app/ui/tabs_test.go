@@ -119,6 +119,12 @@ func TestCrossTabEvents(t *testing.T) {
 	if !strings.HasSuffix(r.RunID, "-"+p.run.tab) {
 		t.Errorf("run id %q lacks the tab id %q", r.RunID, p.run.tab)
 	}
+	// The other tab's fetch came just before this run: the run keeps it,
+	// timed before its start.
+	wantHTML(t, p, `class="line net remote"`, ">tbeef:w#2<")
+	if e := p.run.run.events[0]; e.Tab != "tbeef" || e.At > 0 {
+		t.Errorf("first event %+v; want the other tab's fetch, before the run's start", e)
+	}
 	served := 0
 	for _, l := range p.views.log.lines {
 		if l.Served != "" {
@@ -185,5 +191,19 @@ func TestPublishInChunks(t *testing.T) {
 		if ev.Event.Seq != i {
 			t.Fatalf("event %d has seq %d; want every hit once, in order", i, ev.Event.Seq)
 		}
+	}
+}
+
+func TestCarryRemote(t *testing.T) {
+	t0 := time.Now()
+	prev := []stampede.Event{
+		{Seq: 1, Tab: "ta", At: 0},                // 20 s before the new start: dropped
+		{Seq: 2, At: 15 * time.Second},            // this tab's own: dropped
+		{Seq: 3, Tab: "ta", At: 12 * time.Second}, // 8 s before: kept
+		{Seq: 4, Tab: "tb", At: 19 * time.Second}, // 1 s before: kept
+	}
+	got := carryRemote(prev, t0, t0.Add(20*time.Second))
+	if len(got) != 2 || got[0].Seq != 3 || got[0].At != -8*time.Second || got[1].Seq != 4 || got[1].At != -time.Second {
+		t.Errorf("carried %+v; want events 3 and 4 at -8s and -1s", got)
 	}
 }
