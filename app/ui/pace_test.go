@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/stampede-playground/stampede/app/stampede"
 )
 
 // TestPacer: calls close together pass until the budget is spent, then
@@ -58,4 +60,23 @@ func TestPacer(t *testing.T) {
 			t.Errorf("pace with a context that ends = %v after %v; want its error when it ends (1s)", err, time.Since(t0))
 		}
 	})
+}
+
+func TestPacerOnlyForBigRuns(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"w x999: get data/a.json", false},
+		{"w x1000: get data/a.json", true},
+		{"a x600: get data/a.json\nb x600: get data/b.json", true},
+	} {
+		sc, err := stampede.Parse(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pacerFor(sc) != nil; got != c.want {
+			t.Errorf("pacer for %q: %v; want %v", c.text, got, c.want)
+		}
+	}
 }

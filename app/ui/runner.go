@@ -319,8 +319,23 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		// of 10,000 workers starts in 40 short tasks, not one long one.
 		StartSlice: startSlice,
 		StartPause: time.Millisecond,
-		Pace:       newPacer().pace,
+		Pace:       pacerFor(j.scenario),
 	}
+}
+
+// paceWorkers is the least number of workers a run needs for the pacer:
+// a smaller run cannot keep the thread busy long between its waits, and
+// on a busy machine the pauses (timers that fire late) would only add to
+// its callers' latency.
+const paceWorkers = 1000
+
+// pacerFor returns a new pacer's pace for a run of sc, or nil for a run
+// too small to need one.
+func pacerFor(sc *stampede.Scenario) func(context.Context) error {
+	if sc == nil || sc.TotalWorkers() < paceWorkers {
+		return nil
+	}
+	return newPacer().pace
 }
 
 // startSlice is how many workers a run starts before it yields the page's
