@@ -111,11 +111,14 @@ func TestExpiry(t *testing.T) {
 		}
 		writeShot(t, "load.png", png)
 	})
-	// Nobody waits under swr once warm: its slowest answers are faster
-	// than those of keyed, whose callers wait for each refresh.
-	if k, s := got["keyed"], got["swr"]; k.Fetches > 0 && s.Fetches > 0 && !(s.P99Ms < k.P99Ms) {
-		t.Errorf("swr p99 %.1f ms is not below keyed's %.1f ms", s.P99Ms, k.P99Ms)
-	}
+	// Nobody waits under swr once warm, while keyed's callers wait for
+	// each refresh: app/stampede's TestExpiryFetchesPerStrategy and
+	// TestSWRNobodyWaitsOnceWarm check that in
+	// virtual time (swr's p99 0, keyed's the fetch time). Here the two
+	// p99s come from two runs on a machine that may be busy: comparing
+	// them failed under load (swr 298 ms, keyed 251 ms), so they are
+	// only logged.
+	t.Logf("p99: swr %.1f ms, keyed %.1f ms", got["swr"].P99Ms, got["keyed"].P99Ms)
 	t.Run("bad input", func(t *testing.T) {
 		for _, tt := range []struct {
 			opts map[string]any
