@@ -69,13 +69,8 @@ var readListeners = sync.OnceValue(func() [2]js.Func {
 // JavaScript exception (a closing connection, say) panics, as syscall/js
 // raises it; the caller's wrap turns it into an error.
 func (s *Store) read(ctx context.Context, key string) (js.Value, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return js.Value{}, err
-	}
-	if c := s.closed.Load(); c != nil {
-		if err := s.reconnect(ctx); err != nil {
-			return js.Value{}, err
-		}
 	}
 	l := readListeners()
 	ch := make(chan readResult, 1)

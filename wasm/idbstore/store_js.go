@@ -70,13 +70,8 @@ func (s *Store) Close() (err error) {
 // begin starts a transaction on the object store, after checking that
 // ctx and the store are still live.
 func (s *Store) begin(ctx context.Context, mode idb.TransactionMode) (*idb.Transaction, *idb.ObjectStore, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.ready(ctx); err != nil {
 		return nil, nil, err
-	}
-	if c := s.closed.Load(); c != nil {
-		if err := s.reconnect(ctx); err != nil {
-			return nil, nil, err
-		}
 	}
 	txn, err := s.db.Transaction(mode, ObjectStore)
 	if err != nil {
@@ -90,6 +85,18 @@ func (s *Store) begin(ctx context.Context, mode idb.TransactionMode) (*idb.Trans
 		return nil, nil, err
 	}
 	return txn, store, nil
+}
+
+// ready is what every transaction checks first: ctx, and a connection
+// that another tab's version change closed, reopened.
+func (s *Store) ready(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if c := s.closed.Load(); c != nil {
+		return s.reconnect(ctx)
+	}
+	return nil
 }
 
 // write runs do on the object store in one read-write transaction and
