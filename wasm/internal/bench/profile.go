@@ -50,6 +50,22 @@ func cpuProfile(br *browser, f func() error) (inclusive, self []fnTime, err erro
 	return inclusive, self, runErr
 }
 
+// profiled runs measure, under cpuProfile when on, and then prints what
+// the profile of what (a run, a cell) shows: our and go-app's functions
+// by inclusive time, and every function by self time.
+func profiled(br *browser, on bool, what string, measure func() error) error {
+	if !on {
+		return measure()
+	}
+	inc, self, err := cpuProfile(br, measure)
+	if err != nil {
+		return err
+	}
+	progress("profile of %s, inclusive (ours and go-app):\n%s", what, topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
+	progress("self time:\n%s", topFns(self, 40))
+	return nil
+}
+
 // fnTime is one function's share of a profile.
 type fnTime struct {
 	Name string

@@ -70,17 +70,7 @@ func (b *bench) dedup(br *browser, origin string, srv *devserver.Server) error {
 					st, err = run(br, scenario(origin, w, u, latency), strategy, 120*time.Second)
 					return err
 				}
-				var err error
-				if *profile && *cell != "" {
-					var inc, self []fnTime
-					if inc, self, err = cpuProfile(br, measure); err == nil {
-						progress("profile, inclusive:\n%s", topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
-						progress("self:\n%s", topFns(self, 30))
-					}
-				} else {
-					err = measure()
-				}
-				if err != nil {
+				if err := profiled(br, *profile && *cell != "", fmt.Sprintf("%s %d×%d", strategy, w, u), measure); err != nil {
 					return fmt.Errorf("%s, %d workers, %d URLs: %w", strategy, w, u, err)
 				}
 				server := serverFetches(srv)
@@ -186,15 +176,7 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 		r, err = eval[longTask](br, 5*time.Minute, expr)
 		return err
 	}
-	if *profile {
-		inc, self, err := cpuProfile(br, measure)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "bench: profile of the %d-worker run, inclusive (ours and go-app):\n%s", workers,
-			topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
-		fmt.Fprintf(os.Stderr, "bench: self time:\n%s", topFns(self, 40))
-	} else if err := measure(); err != nil {
+	if err := profiled(br, *profile, fmt.Sprintf("the %d-worker run", workers), measure); err != nil {
 		return err
 	}
 	server := serverFetches(srv)
