@@ -52,6 +52,10 @@ func TestBuild(t *testing.T) {
 			if !strings.Contains(page, `href="`+wantCSS) {
 				t.Errorf("index.html does not link %s", wantCSS)
 			}
+			wantWasm := strings.TrimSuffix(base, "/") + "/web/app.wasm?v="
+			if !strings.Contains(page, `<link rel="preload" href="`+wantWasm) || !strings.Contains(page, `as="fetch" crossorigin="anonymous">`) {
+				t.Errorf("index.html does not preload %s as a CORS fetch", wantWasm)
+			}
 			worker, _ := os.ReadFile(filepath.Join(out, "app-worker.js"))
 			if !strings.Contains(string(worker), "appFiles.has(key)") {
 				t.Error("app-worker.js is not Stampede's worker that leaves data fetches alone")
