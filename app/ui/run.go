@@ -106,7 +106,7 @@ func (r *runner) execute(ctx app.Context, runCtx context.Context, n int, sc *sta
 	ctx.Async(func() {
 		defer close(followed)
 		follow(opts.Log, done, batchEvery, func(b batch) {
-			publishEvents(r.env.Tabs, r.tab, opts.RunID, start, b.Events)
+			r.tellTabs(opts.RunID, start, b.Events)
 			ctx.Dispatch(func(app.Context) { r.applyBatch(n, b) })
 		})
 	})

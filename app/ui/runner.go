@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -85,6 +86,10 @@ type runner struct {
 	marks  runMarks // what a lesson points at on the timeline
 	cmp    compareView
 	remote map[string]string // another tab's run id -> that tab's id
+	// peers is set once another tab of the origin has been heard from:
+	// only then does a run tell the other tabs its events (tellTabs).
+	// Set on the tab channel's goroutine, read on the log follower's.
+	peers atomic.Bool
 	// message is the outcome of the last Clear cache, shown by the editor.
 	message string
 	// cacheGen counts changes to what the store holds that the runner

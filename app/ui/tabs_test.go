@@ -141,8 +141,11 @@ func TestCrossTabEvents(t *testing.T) {
 
 	tabs.mu.Lock()
 	defer tabs.mu.Unlock()
+	if len(tabs.published) == 0 || tabs.published[0] != (TabEvent{Tab: p.run.tab, Presence: presenceHello}) {
+		t.Fatalf("published %+v; want the page's hello first", tabs.published)
+	}
 	kinds := map[stampede.Kind]int{}
-	for _, ev := range tabs.published {
+	for _, ev := range tabs.published[1:] {
 		if ev.Tab != p.run.tab || ev.RunID != r.RunID || ev.Time.IsZero() {
 			t.Errorf("published %+v; want tab %s, run %s and a time", ev, p.run.tab, r.RunID)
 		}
@@ -150,6 +153,66 @@ func TestCrossTabEvents(t *testing.T) {
 	}
 	if kinds[stampede.KindFetchStart] != 1 || kinds[stampede.KindFetchDone] != 1 || kinds[stampede.KindCacheHit] != 5 || kinds[stampede.KindRequest] != 0 {
 		t.Errorf("published kinds %v; want 1 fetch-start, 1 fetch-done, 5 cache-hits, no requests", kinds)
+	}
+}
+
+// TestTabsPresence: a page says hello when it opens and answers another
+// tab's hello; its runs tell the other tabs their events only once it
+// has heard from one, and presence messages never show in the log.
+func TestTabsPresence(t *testing.T) {
+	f := &countingFetcher{}
+	tabs := &fakeTabs{}
+	p, d, _ := page(t, Env{Fetcher: f.fetcher(), Tabs: tabs}, "latency=0")
+	d.Consume()
+	published := func() []TabEvent {
+		tabs.mu.Lock()
+		defer tabs.mu.Unlock()
+		return slices.Clone(tabs.published)
+	}
+	run := func() {
+		t.Helper()
+		var out <-chan runResult
+		onUI(d, p, func(ctx app.Context) {
+			var err error
+			if out, err = p.run.runFields(ctx, map[string]any{"scenario": "w x3: get data/a.json", "strategy": "keyed"}, p.settings); err != nil {
+				t.Fatal(err)
+			}
+		})
+		<-out
+		d.Consume()
+	}
+	hello := TabEvent{Tab: p.run.tab, Presence: presenceHello}
+	if got := published(); !slices.Equal(got, []TabEvent{hello}) {
+		t.Fatalf("published on open %+v; want only the page's hello", got)
+	}
+
+	run() // no other tab heard from: nothing told
+	if got := published(); len(got) != 1 {
+		t.Fatalf("alone, a run published %d messages' events (%+v); want none", len(got)-1, got[1:])
+	}
+
+	// Another tab opens and says hello: the page answers, and shows no line for it.
+	tabs.deliver(TabEvent{Tab: "tbeef", Presence: presenceHello})
+	tabs.deliver(TabEvent{Tab: "tcafe", Presence: presenceHere})
+	d.Consume()
+	want := []TabEvent{hello, {Tab: p.run.tab, Presence: presenceHere}}
+	if got := published(); !slices.Equal(got, want) {
+		t.Fatalf("after a hello and a here: published %+v; want %+v (one answer, to the hello)", got, want)
+	}
+	for _, e := range p.run.run.events {
+		if e.Tab != "" {
+			t.Errorf("a presence message shows as the event %+v", e)
+		}
+	}
+
+	run() // now the run tells the other tabs
+	var kinds []stampede.Kind
+	for _, ev := range published()[2:] {
+		kinds = append(kinds, ev.Event.Kind)
+	}
+	// The first run stored data/a.json: this one's three workers hit it.
+	if !slices.Equal(kinds, []stampede.Kind{stampede.KindCacheHit, stampede.KindCacheHit, stampede.KindCacheHit}) {
+		t.Errorf("with another tab open, a run published %v; want its 3 cache hits", kinds)
 	}
 }
 
