@@ -62,9 +62,12 @@ func loadChart(l *trace.Load) app.UI {
 	n := max(len(l.Buckets), 10)
 	bw := loadW / float64(n)
 	peak := max(l.PeakFetches(), 1)
+	// Each bucket's p99 sorts its callers' times: once per bucket.
+	p99s := make([]time.Duration, len(l.Buckets))
 	var maxP99 time.Duration
 	for i := range l.Buckets {
-		maxP99 = max(maxP99, l.Buckets[i].P99())
+		p99s[i] = l.Buckets[i].P99()
+		maxP99 = max(maxP99, p99s[i])
 	}
 	y := func(v, top float64) float64 { return loadH - v/top*(loadH-loadTop) }
 	shapes := []app.UI{svgEl("title").Text(fmt.Sprintf("network fetches per 100 ms, peak %d", l.PeakFetches()))}
@@ -75,13 +78,13 @@ func loadChart(l *trace.Load) app.UI {
 		shapes = append(shapes, svgRect(float64(i)*bw, loadH-h, bw*0.9, h, 2).
 			DataSet("bucket", i).DataSet("fetches", b.Fetches).DataSet("k", "fetch").
 			Body(svgEl("title").Text(fmt.Sprintf("%d–%d ms: %d fetches, %d answers, p99 %d ms, %d stale",
-				i*100, (i+1)*100, b.Fetches, b.Answers, b.P99().Milliseconds(), b.Stale))))
+				i*100, (i+1)*100, b.Fetches, b.Answers, p99s[i].Milliseconds(), b.Stale))))
 		if b.Stale > 0 {
 			shapes = append(shapes, svgRect(float64(i)*bw, loadH-3, bw*0.9, 3, 2).
 				DataSet("k", "stale").DataSet("stale", b.Stale))
 		}
 		if b.Answers > 0 && maxP99 > 0 {
-			p99 += svgNum(float64(i)*bw+bw/2, 1) + "," + svgNum(y(float64(b.P99()), float64(maxP99)), 1) + " "
+			p99 += svgNum(float64(i)*bw+bw/2, 1) + "," + svgNum(y(float64(p99s[i]), float64(maxP99)), 1) + " "
 		}
 	}
 	if p99 != "" {
