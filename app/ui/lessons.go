@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -29,7 +28,7 @@ type lessonPanel struct {
 	runs   []lessonRun // the runs started for the open lesson, in order
 	err    string      // why the last Run did not start
 	done   map[string]bool
-	keys   app.Func // the ← → listener, while mounted
+	keys   docKeys // the ← → listener, while mounted
 }
 
 // lessonHooks are the page's side of the lessons.
@@ -73,11 +72,7 @@ func (lp *lessonPanel) OnMount(ctx app.Context) {
 
 func (lp *lessonPanel) OnDismount() {
 	lp.runView.OnDismount()
-	if lp.keys != nil {
-		app.Window().Get("document").Call("removeEventListener", "keydown", lp.keys)
-		lp.keys.Release()
-		lp.keys = nil
-	}
+	lp.keys.stop()
 }
 
 // lesson is the open lesson; ok is false when none is.
@@ -319,26 +314,14 @@ func (lp *lessonPanel) onClose(ctx app.Context, e app.Event) { lp.close() }
 
 // listenKeys makes ← and → open the previous and next lesson while the
 // focus is in the panel, but not in its choices (arrows move between
-// radio buttons) or any other field. As replayKeys, the listener runs
-// in the browser's dispatch so it can preventDefault.
+// radio buttons) or any other field.
 func (lp *lessonPanel) listenKeys(ctx app.Context) {
-	lp.keys = app.FuncOf(func(this app.Value, args []app.Value) any {
-		if len(args) == 0 {
-			return nil
-		}
-		e := args[0]
-		target := e.Get("target")
-		if !target.Truthy() || e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() || e.Get("shiftKey").Bool() {
-			return nil
-		}
-		if target.Get("closest").Type() != app.TypeFunction || !target.Call("closest", "#lesson").Truthy() {
-			return nil
-		}
-		if tag := strings.ToLower(target.Get("tagName").String()); slices.Contains([]string{"input", "textarea", "select"}, tag) {
+	lp.keys.listen("#lesson", func(k keyPress) func() {
+		if k.Shift || slices.Contains([]string{"input", "textarea", "select"}, k.Tag) {
 			return nil
 		}
 		d := 0
-		switch e.Get("key").String() {
+		switch k.Key {
 		case "ArrowLeft", "Left":
 			d = -1
 		case "ArrowRight", "Right":
@@ -346,11 +329,8 @@ func (lp *lessonPanel) listenKeys(ctx app.Context) {
 		default:
 			return nil
 		}
-		e.Call("preventDefault")
-		ctx.Dispatch(func(app.Context) { lp.open(lp.cur + d) })
-		return nil
+		return func() { ctx.Dispatch(func(app.Context) { lp.open(lp.cur + d) }) }
 	})
-	app.Window().Get("document").Call("addEventListener", "keydown", lp.keys)
 }
 
 // lessonObjects are window.stampede.lessons: each lesson's name, title,

@@ -348,59 +348,33 @@ func replayWhere(events []stampede.Event, pos int, on bool) string {
 	return strings.TrimSpace(s)
 }
 
-// replayKeys listens for the replay keys on the document while mounted.
-// The listener runs synchronously in the browser's event dispatch, so it
-// can preventDefault (an arrow would otherwise move the range input too,
-// and space scroll the page); go-app's own handlers run later on the UI
-// goroutine, too late for that. It renders nothing visible.
+// replayKeys listens for the replay keys on the document while mounted
+// (see docKeys). It renders nothing visible.
 type replayKeys struct {
 	app.Compo
 
 	Ipanel *replayPanel // the panel whose cursor the keys move
 
-	listener app.Func
+	keys docKeys
 }
 
 func (k *replayKeys) OnMount(ctx app.Context) {
-	k.listener = app.FuncOf(func(this app.Value, args []app.Value) any {
-		if len(args) == 0 {
+	k.keys.listen("#replay, #timeline", func(p keyPress) func() {
+		a := replayKeyAction(p.Key, p.Tag, p.Type)
+		panel := k.Ipanel
+		if a == keyNone || panel == nil {
 			return nil
 		}
-		e := args[0]
-		target := e.Get("target")
-		if !target.Truthy() || e.Get("ctrlKey").Bool() || e.Get("altKey").Bool() || e.Get("metaKey").Bool() {
-			return nil
-		}
-		if target.Get("closest").Type() != app.TypeFunction || !target.Call("closest", "#replay, #timeline").Truthy() {
-			return nil
-		}
-		typ := ""
-		if t := target.Get("type"); t.Type() == app.TypeString {
-			typ = t.String()
-		}
-		a := replayKeyAction(e.Get("key").String(), strings.ToLower(target.Get("tagName").String()), typ)
-		if a == keyNone {
-			return nil
-		}
-		e.Call("preventDefault")
 		// Dispatched with the panel as its source, so the panel renders
 		// and a play step's ctx.After dispatches to the panel too.
-		if panel := k.Ipanel; panel != nil {
+		return func() {
 			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: panel, Function: func(ctx app.Context) {
 				panel.replayKey(ctx, a)
 			}})
 		}
-		return nil
 	})
-	app.Window().Get("document").Call("addEventListener", "keydown", k.listener)
 }
 
-func (k *replayKeys) OnDismount() {
-	if k.listener != nil {
-		app.Window().Get("document").Call("removeEventListener", "keydown", k.listener)
-		k.listener.Release()
-		k.listener = nil
-	}
-}
+func (k *replayKeys) OnDismount() { k.keys.stop() }
 
 func (k *replayKeys) Render() app.UI { return app.Elem("span").Hidden(true) }
