@@ -6,6 +6,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"syscall/js"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -27,6 +28,7 @@ func browserEnv() ui.Env {
 		Fetcher:   jsfetch.New(jsfetch.Timeout(0)),
 		OpenStore: openStore,
 		Version:   app.Getenv("GOAPP_VERSION"),
+		Yield:     yieldToBrowser,
 	}
 	// Without Web Locks the page refuses crosstab and says why; it never
 	// falls back to an in-page lock that other tabs cannot see.
@@ -89,6 +91,27 @@ func openStore(ctx context.Context) (stampede.Store, string) {
 var tabsChannel = sync.OnceValues(func() (*broadcast.Channel[[]ui.TabEvent], error) {
 	return broadcast.Open[[]ui.TabEvent]("stampede")
 })
+
+// yieldToBrowser returns after a browser task: a setTimeout callback,
+// which the browser runs only once Go has handed the thread back (every
+// goroutine waits), and after the tasks queued before it, such as input
+// and rendering. It is ui.Env.Yield.
+func yieldToBrowser(ctx context.Context) error {
+	done := make(chan struct{})
+	var fn js.Func
+	fn = js.FuncOf(func(js.Value, []js.Value) any {
+		fn.Release()
+		close(done)
+		return nil
+	})
+	js.Global().Call("setTimeout", fn, 0)
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done(): // the callback still comes, and releases itself
+		return ctx.Err()
+	}
+}
 
 // runCLI is never reached in the browser: RunWhenOnBrowser does not return.
 func runCLI() {}

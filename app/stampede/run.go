@@ -31,6 +31,11 @@ type Options struct {
 	// (and stop at once).
 	StartSlice int
 	StartPause time.Duration
+	// StartYield, when set, is the wait between two slices instead of
+	// StartPause: in the browser, a sleep hands the thread over only if
+	// it outlasts the work that is runnable behind it (the slice just
+	// started), while the page's yield returns after a browser task.
+	StartYield func(context.Context) error
 	// Pace is Config.Pace: called after each wait and before each step,
 	// it may block to let the browser in (app/ui's pacer).
 	Pace func(context.Context) error
@@ -64,7 +69,11 @@ func Run(ctx context.Context, s *Scenario, o Options) (Stats, error) {
 	for _, w := range s.Workers {
 		for i, name := range w.Names() {
 			if o.StartSlice > 0 && started > 0 && started%o.StartSlice == 0 && ctx.Err() == nil {
-				_ = sleep(ctx, o.StartPause)
+				if o.StartYield != nil {
+					_ = o.StartYield(ctx)
+				} else {
+					_ = sleep(ctx, o.StartPause)
+				}
 			}
 			started++
 			wg.Go(func() {

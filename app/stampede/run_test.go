@@ -60,6 +60,38 @@ func TestRunStartsInSlices(t *testing.T) {
 	})
 }
 
+// TestRunStartYield: with StartYield, the run waits on it between two
+// slices, not on StartPause: the next slice starts when it returns.
+func TestRunStartYield(t *testing.T) {
+	sc, err := Parse("crowd x5: work 10ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		yields := 0
+		yield := func(context.Context) error {
+			yields++
+			time.Sleep(3 * time.Second) // the browser's task, in virtual time
+			return nil
+		}
+		log := NewLog(0)
+		if _, err := Run(context.Background(), sc, Options{Strategy: Keyed, Fetcher: instantFetcher, Log: log,
+			StartSlice: 2, StartPause: time.Hour, StartYield: yield}); err != nil {
+			t.Fatal(err)
+		}
+		var at []time.Duration
+		for _, e := range log.Since(0) {
+			if e.Kind == KindDone {
+				at = append(at, e.At.Truncate(time.Millisecond))
+			}
+		}
+		want := []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 3010 * time.Millisecond, 3010 * time.Millisecond, 6010 * time.Millisecond}
+		if yields != 2 || len(at) != len(want) || at[2] != want[2] || at[4] != want[4] {
+			t.Errorf("%d yields, done events at %v; want 2 yields, %v", yields, at, want)
+		}
+	})
+}
+
 // TestRunPaces checks that Options.Pace is called before every step and
 // after every lock wait, and that a Pace that blocks ends with the run.
 func TestRunPaces(t *testing.T) {

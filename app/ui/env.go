@@ -24,7 +24,14 @@ type Env struct {
 	// page shows it.
 	NoCrossTab string
 	Tabs       Channel // carries run events to and from the other tabs; nil: none
-	Version    string
+	// Yield returns once the browser has run a task of its own (or ctx
+	// is done). Go hands the page's thread back to the browser only when
+	// every goroutine waits, and a timer that expires while others run
+	// does not count: a run's pauses (its start slices, the pacer) wait
+	// on Yield so that each is a real turn for the browser. Nil natively:
+	// short timers instead.
+	Yield   func(ctx context.Context) error
+	Version string
 }
 
 // NewPlayground returns the page at route "/".

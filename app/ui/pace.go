@@ -13,13 +13,19 @@ import (
 // goroutines runnable for hundreds of milliseconds: the page cannot
 // paint or take a click. The engine calls pace after each of its waits
 // (stampede.Options.Pace); once the thread has been busy for budget,
-// every caller of pace waits for one short timer, together, so that Go
-// runs out of runnable goroutines and the browser gets its turn.
+// every caller of pace waits for one pause, together, so that Go runs
+// out of runnable goroutines and the browser gets its turn. The pause
+// ends after a browser task (yield, the page's Env.Yield): a timer would
+// often expire while the goroutines not yet paused still ran, and Go
+// would go on without ever handing the thread over.
 //
 // Busy means pace calls that come less than gap apart: a longer silence
 // means the thread was free (waiting on the network) in between.
 type pacer struct {
 	budget, gap, pause time.Duration
+	// yield, when set, is the pause: it returns after a browser task.
+	// Nil: a timer of pause.
+	yield func(context.Context) error
 
 	mu    sync.Mutex
 	since time.Time     // the start of the current busy stretch
@@ -51,12 +57,17 @@ func (p *pacer) pace(ctx context.Context) error {
 		w := make(chan struct{})
 		p.wait = w
 		p.pauses++
-		time.AfterFunc(p.pause, func() {
+		go func() {
+			if p.yield != nil {
+				_ = p.yield(context.Background()) // it ends with the browser's next task
+			} else {
+				time.Sleep(p.pause)
+			}
 			p.mu.Lock()
 			p.wait, p.last = nil, time.Time{}
 			p.mu.Unlock()
 			close(w)
-		})
+		}()
 	}
 	w := p.wait
 	p.mu.Unlock()

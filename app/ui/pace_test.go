@@ -59,6 +59,7 @@ func TestPacer(t *testing.T) {
 		if err := p.pace(cctx); err == nil || time.Since(t0) != time.Second {
 			t.Errorf("pace with a context that ends = %v after %v; want its error when it ends (1s)", err, time.Since(t0))
 		}
+		time.Sleep(p.pause) // the pause itself ends
 	})
 }
 
@@ -75,8 +76,51 @@ func TestPacerOnlyForBigRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := pacerFor(sc) != nil; got != c.want {
+		if got := pacerFor(sc, nil) != nil; got != c.want {
 			t.Errorf("pacer for %q: %v; want %v", c.text, got, c.want)
 		}
 	}
+}
+
+// TestPacerYields: with a yield, a pause lasts until the yield returns
+// (the browser's task), however long that takes, and not a timer.
+func TestPacerYields(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		yields := 0
+		p := newPacer()
+		p.yield = func(context.Context) error {
+			yields++
+			<-release
+			return nil
+		}
+		ctx := context.Background()
+		for range 30 { // spend the budget
+			_ = p.pace(ctx)
+			time.Sleep(time.Millisecond)
+		}
+		var wg sync.WaitGroup
+		passed := 0
+		var mu sync.Mutex
+		for range 10 {
+			wg.Go(func() {
+				_ = p.pace(ctx)
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			})
+		}
+		time.Sleep(time.Hour) // far past any timer
+		synctest.Wait()
+		mu.Lock()
+		if passed != 0 || yields != 1 {
+			t.Errorf("before the yield returned: %d callers passed, %d yields; want 0 and one yield for all", passed, yields)
+		}
+		mu.Unlock()
+		close(release)
+		wg.Wait()
+		if passed != 10 || p.pauses != 1 {
+			t.Errorf("after the yield: %d callers passed in %d pauses; want 10 in one", passed, p.pauses)
+		}
+	})
 }

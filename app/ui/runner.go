@@ -324,7 +324,8 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		// of 10,000 workers starts in 40 short tasks, not one long one.
 		StartSlice: startSlice,
 		StartPause: time.Millisecond,
-		Pace:       pacerFor(j.scenario),
+		StartYield: r.env.Yield,
+		Pace:       pacerFor(j.scenario, r.env.Yield),
 	}
 }
 
@@ -334,13 +335,15 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 // its callers' latency.
 const paceWorkers = 1000
 
-// pacerFor returns a new pacer's pace for a run of sc, or nil for a run
-// too small to need one.
-func pacerFor(sc *stampede.Scenario) func(context.Context) error {
+// pacerFor returns a new pacer's pace for a run of sc, pausing on yield
+// (Env.Yield; nil: a timer), or nil for a run too small to need one.
+func pacerFor(sc *stampede.Scenario, yield func(context.Context) error) func(context.Context) error {
 	if sc == nil || sc.TotalWorkers() < paceWorkers {
 		return nil
 	}
-	return newPacer().pace
+	p := newPacer()
+	p.yield = yield
+	return p.pace
 }
 
 // startSlice is how many workers a run starts before it yields the page's
