@@ -186,17 +186,6 @@ func TestHostingEmbed(t *testing.T) {
 	if l.W != 960 || l.H != 540 || l.ScrollW > l.W || l.ScrollH > l.H {
 		t.Errorf("embedded page is %dx%d in a %dx%d frame; want it to fit 960x540", l.ScrollW, l.ScrollH, l.W, l.H)
 	}
-	// The page preloads app.wasm (wasm/cli.go's wasmPreload): app.js's
-	// fetch takes the preloaded response, so the page loads it once,
-	// started by the link.
-	loads, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](
-		`performance.getEntriesByType("resource").filter(e => new URL(e.name).pathname.endsWith("/app.wasm")).map(e => e.initiatorType)`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"link"}; !slices.Equal(loads, want) {
-		t.Errorf("the page loaded app.wasm started by %q; want once, by the preload link %q", loads, want)
-	}
 	if c := rec.cookies(); c != 0 {
 		t.Errorf("%d requests to the app carried a Cookie header; the page needs none", c)
 	}
