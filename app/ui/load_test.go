@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -24,13 +25,25 @@ func TestLoadChart(t *testing.T) {
 	}
 	answer(150*time.Millisecond, 300*time.Millisecond) // bucket 1: p99 300 ms
 	h := app.HTMLString(loadChart(l))
-	for _, want := range []string{
-		`data-bucket="0" data-fetches="1"`, "0–100 ms: 1 fetches, 100 answers, p99 99 ms, 0 stale",
-		`data-bucket="1" data-fetches="0"`, "100–200 ms: 0 fetches, 1 answers, p99 300 ms, 0 stale",
-		`data-max-ms="300"`,
-	} {
-		if !strings.Contains(h, want) {
-			t.Errorf("the chart lacks %q:\n%s", want, h)
+	// go-app writes an element's attributes in no fixed order: each bar
+	// is checked on its own.
+	bar := func(i int) string {
+		for _, r := range strings.Split(h, "<rect")[1:] {
+			if strings.Contains(r, fmt.Sprintf(`data-bucket="%d"`, i)) {
+				return r
+			}
 		}
+		return ""
+	}
+	for i, want := range []struct{ fetches, title string }{
+		{`data-fetches="1"`, "0–100 ms: 1 fetches, 100 answers, p99 99 ms, 0 stale"},
+		{`data-fetches="0"`, "100–200 ms: 0 fetches, 1 answers, p99 300 ms, 0 stale"},
+	} {
+		if b := bar(i); !strings.Contains(b, want.fetches) || !strings.Contains(b, want.title) {
+			t.Errorf("bucket %d's bar is %q; want %s and the title %q", i, b, want.fetches, want.title)
+		}
+	}
+	if !strings.Contains(h, `data-max-ms="300"`) {
+		t.Errorf("the p99 line's scale is not the highest p99 (300 ms):\n%s", h)
 	}
 }
