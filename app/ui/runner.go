@@ -331,8 +331,8 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 
 // paceWorkers is the least number of workers a run needs for the pacer:
 // a smaller run cannot keep the thread busy long between its waits, and
-// on a busy machine the pauses (timers that fire late) would only add to
-// its callers' latency.
+// its pauses (a browser task each, or on a busy machine a late timer)
+// would only add to its callers' latency.
 const paceWorkers = 1000
 
 // pacerFor returns a new pacer's pace for a run of sc, pausing on yield
