@@ -91,7 +91,7 @@ func newPlayground(env Env) *Playground {
 		below: !app.IsClient,
 	}
 	p.views = views{
-		status: &runStatus{runView: runView{run: r}},
+		status: &runStatus{runView: runView{run: r, settle: true}},
 		replay: &replayPanel{runView: runView{run: r, every: drawEvery}},
 		load:   &loadPanel{runView: runView{run: r, every: drawEvery}},
 		log:    newLogPanel(r),
@@ -141,6 +141,7 @@ func (p *Playground) OnMount(ctx app.Context) {
 	if start.Lesson != "" {
 		p.views.lessons.openNamed(start.Lesson)
 	}
+	p.run.home = ctx
 	p.stops = append(p.stops, p.run.watch(func() { ctx.Dispatch(func(app.Context) {}) }))
 	if stop := p.run.subscribeTabs(ctx); stop != nil {
 		p.stops = append(p.stops, stop)
@@ -190,6 +191,7 @@ func (p *Playground) OnDismount() {
 		stop()
 	}
 	p.stops = nil
+	p.run.home, p.run.draws = nil, drawQueue{}
 }
 
 // setSettings loads s into the editor, from a preset, the URL or a run

@@ -153,5 +153,7 @@ func (r *runner) finish(ctx app.Context, n int, res runResult, out chan<- runRes
 	r.cacheGen++ // the listing shows what the run stored
 	r.rev++
 	r.changed()
-	ctx.Defer(func(app.Context) { out <- res })
+	// After the views' turns (draws.go), and after the frame that draws
+	// #run-stats then.
+	r.afterDraws(func() { ctx.Defer(func(app.Context) { out <- res }) })
 }

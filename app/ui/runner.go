@@ -106,6 +106,11 @@ type runner struct {
 
 	watchers map[int]func()
 	nextW    int
+
+	// home is the page's context while it is mounted: draw turns end on
+	// it (draws.go). Nil before: updates are dispatched at once.
+	home  app.Context
+	draws drawQueue
 }
 
 func newRunner(env Env) *runner {
@@ -146,6 +151,10 @@ type runView struct {
 	every   time.Duration
 	last    time.Time // when the view last updated
 	pending bool      // an update is scheduled
+	// settle makes the view draw after the views with every have drawn
+	// (draws.go): #run-stats, whose data-state scripts wait on.
+	settle bool
+	queued bool // waiting for its turn, or for the turns to end
 }
 
 func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
@@ -155,8 +164,22 @@ func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
 // dismounted.
 func (v *runView) follow(ctx app.Context, sync func()) {
 	update := func(app.Context) {
-		v.pending, v.last = false, time.Now()
+		v.pending, v.queued, v.last = false, false, time.Now()
 		sync()
+	}
+	draw := func() {
+		switch {
+		case v.queued:
+			// its turn is coming, and it draws what the runner holds then
+		case v.every > 0:
+			v.queued = true
+			v.run.drawTurn(ctx, update)
+		case v.settle:
+			v.queued = true
+			v.run.afterDraws(func() { ctx.Dispatch(update) })
+		default:
+			ctx.Dispatch(update)
+		}
 	}
 	v.stop = v.run.watch(func() {
 		wait := v.every - time.Since(v.last)
@@ -164,10 +187,14 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 		case v.every > 0 && v.run.busy && (v.pending || wait > 0):
 			if !v.pending {
 				v.pending = true
-				ctx.After(wait, update)
+				// A Next dispatch: the view is not redrawn until its turn.
+				ctx.Async(func() {
+					time.Sleep(wait)
+					ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) { draw() }})
+				})
 			}
 		default:
-			ctx.Dispatch(update)
+			draw()
 		}
 	})
 }

@@ -19,7 +19,7 @@ import (
 // and those on top of it the longest (self), most first. Wasm functions
 // carry their Go names when app.wasm keeps its name section, which
 // `-profile` builds do (they drop -s -w).
-func cpuProfile(br *browser, f func() error) (inclusive, self []fnTime, err error) {
+func cpuProfile(br *browser, f func() error) (prof *profiler.Profile, err error) {
 	call := func(do func(ctx context.Context, t *chromedp.Target) error) error {
 		return chromedp.Do(br.ctx, func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 			return chromedp.Void{}, do(ctx, t)
@@ -35,19 +35,17 @@ func cpuProfile(br *browser, f func() error) (inclusive, self []fnTime, err erro
 		_, err := cdp.Call(ctx, t, profiler.Start, cdp.Empty{})
 		return err
 	}); err != nil {
-		return nil, nil, fmt.Errorf("starting the profiler: %w", err)
+		return nil, fmt.Errorf("starting the profiler: %w", err)
 	}
 	runErr := f()
-	var prof *profiler.Profile
 	if err := call(func(ctx context.Context, t *chromedp.Target) error {
 		res, err := cdp.Call(ctx, t, profiler.Stop, cdp.Empty{})
 		prof = res.Profile
 		return err
 	}); err != nil || prof == nil {
-		return nil, nil, fmt.Errorf("stopping the profiler: %v", err)
+		return nil, fmt.Errorf("stopping the profiler: %v", err)
 	}
-	inclusive, self = profileTimes(prof)
-	return inclusive, self, runErr
+	return prof, runErr
 }
 
 // profiled runs measure, under cpuProfile when on, and then prints what
@@ -57,13 +55,64 @@ func profiled(br *browser, on bool, what string, measure func() error) error {
 	if !on {
 		return measure()
 	}
-	inc, self, err := cpuProfile(br, measure)
+	prof, err := cpuProfile(br, measure)
 	if err != nil {
 		return err
 	}
-	progress("profile of %s, inclusive (ours and go-app):\n%s", what, topFns(inc, 40, "stampede_playground", "go_app", "hack_pad", "syscall/js"))
+	inc, self := profileTimes(prof, 0, len(prof.Samples))
+	progress("profile of %s, inclusive (ours and go-app):\n%s", what, topFns(inc, 40, ours...))
 	progress("self time:\n%s", topFns(self, 40))
+	for i, s := range busyStretches(prof, 5) {
+		inc, _ := profileTimes(prof, s.from, s.to)
+		progress("busy stretch %d of the profile: %.0f ms without an idle sample, inclusive (ours and go-app):\n%s", i+1, s.ms, topFns(inc, 25, ours...))
+	}
 	return nil
+}
+
+// ours are the substrings of the function names that profiled lists by
+// inclusive time: the project's, go-app's, go-indexeddb's and syscall/js.
+var ours = []string{"stampede_playground", "go_app", "hack_pad", "syscall/js"}
+
+// stretch is a run of samples [from, to) none of which is "(idle)": the
+// page's thread busy throughout, which is what a long task is.
+type stretch struct {
+	from, to int
+	ms       float64
+}
+
+// busyStretches returns the n longest stretches of prof, longest first.
+func busyStretches(p *profiler.Profile, n int) []stretch {
+	idle := map[int64]bool{}
+	for _, nd := range p.Nodes {
+		if nd.CallFrame != nil && nd.CallFrame.FunctionName == "(idle)" {
+			idle[nd.ID] = true
+		}
+	}
+	var out []stretch
+	cur := stretch{from: -1}
+	for i, id := range p.Samples {
+		if i+1 >= len(p.TimeDeltas) {
+			break
+		}
+		if idle[id] {
+			if cur.from >= 0 {
+				cur.to = i
+				out = append(out, cur)
+			}
+			cur = stretch{from: -1}
+			continue
+		}
+		if cur.from < 0 {
+			cur.from = i
+		}
+		cur.ms += float64(p.TimeDeltas[i+1]) / 1000
+	}
+	if cur.from >= 0 {
+		cur.to = len(p.Samples) - 1
+		out = append(out, cur)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ms > out[j].ms })
+	return out[:min(n, len(out))]
 }
 
 // fnTime is one function's share of a profile.
@@ -72,7 +121,8 @@ type fnTime struct {
 	Ms   float64
 }
 
-func profileTimes(p *profiler.Profile) (inclusive, self []fnTime) {
+// profileTimes adds up the samples [from, to) of p by function.
+func profileTimes(p *profiler.Profile, from, to int) (inclusive, self []fnTime) {
 	parent := map[int64]int64{}
 	name := map[int64]string{}
 	for _, n := range p.Nodes {
@@ -86,10 +136,8 @@ func profileTimes(p *profiler.Profile) (inclusive, self []fnTime) {
 		}
 	}
 	inc, slf := map[string]float64{}, map[string]float64{}
-	for i, id := range p.Samples {
-		if i+1 >= len(p.TimeDeltas) {
-			break
-		}
+	for i := from; i < to && i+1 < len(p.TimeDeltas); i++ {
+		id := p.Samples[i]
 		ms := float64(p.TimeDeltas[i+1]) / 1000 // the time until the next sample
 		if fn := name[id]; fn == "(idle)" || fn == "(program)" {
 			slf[fn] += ms
