@@ -88,6 +88,8 @@ type Lane struct {
 	Tab, Worker string
 	// Intervals are in the order they ended; those still open come last.
 	Intervals []*Interval
+
+	passes []pass // its worker's passes, in order of their first event
 }
 
 // Group is the worker's scenario line: crowd for crowd#7.
@@ -124,20 +126,31 @@ type Trace struct {
 	Min, Max time.Duration
 
 	lanes map[laneKey]*Lane
+	// Blocks that newInterval and newLane take from: one allocation for
+	// many.
+	block     []Interval
+	laneBlock []Lane
+	ivBlock   []*Interval
+	events    int // how many events Build reads, which bounds the blocks
 }
+
+// blockSize is how many things a block holds: max, or fewer for a
+// trace of fewer events.
+func (t *Trace) blockSize(max int) int { return min(max, t.events+1) }
 
 type laneKey struct{ tab, worker string }
 
 // Lane returns the lane of worker in tab, or nil.
 func (t *Trace) Lane(tab, worker string) *Lane { return t.lanes[laneKey{tab, worker}] }
 
-// pass names one pass of a worker, which pairs its events: a steady
-// line's repetitions of one worker may overlap (Event.Rep), and so may a
+// pass is one pass of a worker, which pairs its events: a steady line's
+// repetitions of one worker may overlap (Event.Rep), and so may a
 // background refresh the worker's request started (Event.Background).
+// A lane holds its passes: a worker has few (one unless it repeats).
 type pass struct {
-	lane       *Lane
 	rep        int
 	background bool
+	open       *open
 }
 
 // open is what a pass has started and not yet ended.
@@ -154,9 +167,11 @@ type open struct {
 // Events are paired within a pass: the same tab, worker, repetition
 // (Event.Rep) and Background flag. A lane holds all its worker's passes.
 func Build(events []stampede.Event) *Trace {
-	t := &Trace{lanes: map[laneKey]*Lane{}}
-	opens := map[pass]*open{}
-	var passes []pass // in order of first event
+	t := &Trace{lanes: map[laneKey]*Lane{}, Intervals: make([]*Interval, 0, len(events)), events: len(events)}
+	var (
+		lane  *Lane // the last event's lane: a worker's events often come together
+		opens []open
+	)
 	for i := range events {
 		e := &events[i]
 		if i == 0 || e.At < t.Min {
@@ -165,40 +180,55 @@ func Build(events []stampede.Event) *Trace {
 		if e.At > t.Max {
 			t.Max = e.At
 		}
-		lane := t.lanes[laneKey{e.Tab, e.Worker}]
-		if lane == nil {
-			lane = &Lane{Tab: e.Tab, Worker: e.Worker}
-			t.lanes[laneKey{e.Tab, e.Worker}] = lane
-			t.Lanes = append(t.Lanes, lane)
+		if lane == nil || lane.Worker != e.Worker || lane.Tab != e.Tab {
+			lane = t.lanes[laneKey{e.Tab, e.Worker}]
+			if lane == nil {
+				lane = t.newLane(e.Tab, e.Worker)
+				t.lanes[laneKey{e.Tab, e.Worker}] = lane
+				t.Lanes = append(t.Lanes, lane)
+			}
 		}
-		p := pass{lane, e.Rep, e.Background}
-		o := opens[p]
+		var o *open
+		for _, p := range lane.passes {
+			if p.rep == e.Rep && p.background == e.Background {
+				o = p.open
+				break
+			}
+		}
 		if o == nil {
-			o = &open{}
-			opens[p] = o
-			passes = append(passes, p)
+			if len(opens) == cap(opens) {
+				opens = make([]open, 0, t.blockSize(256))
+			}
+			opens = append(opens, open{})
+			o = &opens[len(opens)-1]
+			lane.passes = append(lane.passes, pass{e.Rep, e.Background, o})
 		}
 		t.step(lane, o, e)
 	}
 	// What is still open ends at the last event: lane by lane, in the
 	// order of the lanes' first events.
-	byLane := map[*Lane][]pass{}
-	for _, p := range passes {
-		byLane[p.lane] = append(byLane[p.lane], p)
-	}
 	for _, lane := range t.Lanes {
-		for _, p := range byLane[lane] {
-			o := opens[p]
-			for _, iv := range append(o.replaced, o.held, o.wait, o.fetch, o.work, o.once) {
-				if iv != nil {
-					iv.End, iv.Open = t.Max, true
-					t.add(lane, iv)
-				}
+		for _, p := range lane.passes {
+			o := p.open
+			for _, iv := range o.replaced {
+				t.close(lane, iv)
+			}
+			for _, iv := range [...]*Interval{o.held, o.wait, o.fetch, o.work, o.once} {
+				t.close(lane, iv)
 			}
 		}
+		lane.passes = nil
 	}
 	t.link()
 	return t
+}
+
+// close ends iv, when set, at the last event, as still open.
+func (t *Trace) close(lane *Lane, iv *Interval) {
+	if iv != nil {
+		iv.End, iv.Open = t.Max, true
+		t.add(lane, iv)
+	}
 }
 
 // step applies one event to its pass o, in lane.
@@ -207,7 +237,7 @@ func (t *Trace) step(lane *Lane, o *open, e *stampede.Event) {
 		if *slot != nil {
 			o.replaced = append(o.replaced, *slot)
 		}
-		*slot = newInterval(k, e)
+		*slot = t.newInterval(k, e)
 	}
 	// end closes the interval in slot at e; withDetail takes e's detail
 	// when e says how it ended.
@@ -224,7 +254,7 @@ func (t *Trace) step(lane *Lane, o *open, e *stampede.Event) {
 		*slot = nil
 	}
 	instant := func(k Kind) {
-		iv := newInterval(k, e)
+		iv := t.newInterval(k, e)
 		iv.Finish = e
 		t.add(lane, iv)
 	}
@@ -244,7 +274,7 @@ func (t *Trace) step(lane *Lane, o *open, e *stampede.Event) {
 		instant(Shared)
 	case stampede.KindFetchStart:
 		if d := e.AddedLatency; d > 0 {
-			iv := newInterval(Latency, e)
+			iv := t.newInterval(Latency, e)
 			iv.Start, iv.Finish = e.At-d, e
 			t.add(lane, iv)
 		}
@@ -272,8 +302,28 @@ func (t *Trace) step(lane *Lane, o *open, e *stampede.Event) {
 	}
 }
 
-func newInterval(k Kind, e *stampede.Event) *Interval {
-	return &Interval{Kind: k, Tab: e.Tab, Worker: e.Worker, Target: e.Target, Start: e.At, End: e.At, Detail: e.Detail, Begin: e}
+// newLane makes a lane whose first few intervals need no allocation of
+// their own: a big run has thousands of lanes of a few intervals each.
+func (t *Trace) newLane(tab, worker string) *Lane {
+	const first = 4
+	if len(t.laneBlock) == cap(t.laneBlock) {
+		n := t.blockSize(64)
+		t.laneBlock = make([]Lane, 0, n)
+		t.ivBlock = make([]*Interval, n*first)
+	}
+	t.laneBlock = append(t.laneBlock, Lane{Tab: tab, Worker: worker})
+	l := &t.laneBlock[len(t.laneBlock)-1]
+	k := (len(t.laneBlock) - 1) * first
+	l.Intervals = t.ivBlock[k : k : k+first]
+	return l
+}
+
+func (t *Trace) newInterval(k Kind, e *stampede.Event) *Interval {
+	if len(t.block) == cap(t.block) {
+		t.block = make([]Interval, 0, t.blockSize(256))
+	}
+	t.block = append(t.block, Interval{Kind: k, Tab: e.Tab, Worker: e.Worker, Target: e.Target, Start: e.At, End: e.At, Detail: e.Detail, Begin: e})
+	return &t.block[len(t.block)-1]
 }
 
 func (t *Trace) add(lane *Lane, iv *Interval) {
