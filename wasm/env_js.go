@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -29,6 +30,7 @@ func browserEnv() ui.Env {
 		OpenStore: openStore,
 		Version:   app.Getenv("GOAPP_VERSION"),
 		Yield:     yieldToBrowser,
+		Measure:   measure,
 	}
 	// Without Web Locks the page refuses crosstab and says why; it never
 	// falls back to an in-page lock that other tabs cannot see.
@@ -115,3 +117,14 @@ func yieldToBrowser(ctx context.Context) error {
 
 // runCLI is never reached in the browser: RunWhenOnBrowser does not return.
 func runCLI() {}
+
+// measure is performance.measure(name, {start, duration}) for what ran
+// from start to now.
+func measure(name string, start time.Time) {
+	perf := js.Global().Get("performance")
+	ms := float64(time.Since(start).Microseconds()) / 1000
+	opts := js.Global().Get("Object").New()
+	opts.Set("start", perf.Call("now").Float()-ms)
+	opts.Set("duration", ms)
+	perf.Call("measure", name, opts)
+}

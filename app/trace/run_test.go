@@ -39,7 +39,22 @@ s x2 every 4ms for 20ms: get data/a.json
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr := Build(log.Since(0))
+			events := log.Since(0)
+			tr := Build(events)
+			// A Builder fed in steps of any size reads the same trace.
+			want := strings.Join(describe(tr), "\n")
+			for _, step := range []int{1, 7, 50} {
+				b := NewBuilder(0)
+				for lo := 0; lo < len(events); lo += step {
+					b.Add(events[lo:min(lo+step, len(events))])
+				}
+				if b.Len() != len(events) {
+					t.Errorf("steps of %d: Len %d; want %d", step, b.Len(), len(events))
+				}
+				if got := strings.Join(describe(b.Trace()), "\n"); got != want {
+					t.Errorf("steps of %d:\n%s\nwant\n%s", step, got, want)
+				}
+			}
 			n := map[Kind]int{}
 			for _, iv := range tr.Intervals {
 				if iv.Kind != Error || !iv.Begin.Background { // a failed refresh fails no request

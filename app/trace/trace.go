@@ -167,19 +167,43 @@ type open struct {
 // Events are paired within a pass: the same tab, worker, repetition
 // (Event.Rep) and Background flag. A lane holds all its worker's passes.
 func Build(events []stampede.Event) *Trace {
-	t := &Trace{lanes: map[laneKey]*Lane{}, Intervals: make([]*Interval, 0, len(events)), events: len(events)}
-	var (
-		lane  *Lane // the last event's lane: a worker's events often come together
-		opens []open
-	)
+	b := NewBuilder(len(events))
+	b.Add(events)
+	return b.Trace()
+}
+
+// Builder is Build in steps: a view that reads 10,000 events can read
+// them a few thousand at a time, a task of the page's thread each.
+type Builder struct {
+	t     *Trace
+	lane  *Lane // the last event's lane: a worker's events often come together
+	opens []open
+	n     int // events added
+}
+
+// NewBuilder returns a Builder for about n events (a hint for its
+// allocations).
+func NewBuilder(n int) *Builder {
+	return &Builder{t: &Trace{lanes: map[laneKey]*Lane{}, Intervals: make([]*Interval, 0, n), events: n}}
+}
+
+// Len is how many events have been added.
+func (b *Builder) Len() int { return b.n }
+
+// Add reads the next events of the run. The intervals point into events:
+// they must not change until the Trace is no longer used.
+func (b *Builder) Add(events []stampede.Event) {
+	t := b.t
 	for i := range events {
 		e := &events[i]
-		if i == 0 || e.At < t.Min {
+		if b.n == 0 || e.At < t.Min {
 			t.Min = e.At
 		}
 		if e.At > t.Max {
 			t.Max = e.At
 		}
+		b.n++
+		lane := b.lane
 		if lane == nil || lane.Worker != e.Worker || lane.Tab != e.Tab {
 			lane = t.lanes[laneKey{e.Tab, e.Worker}]
 			if lane == nil {
@@ -187,6 +211,7 @@ func Build(events []stampede.Event) *Trace {
 				t.lanes[laneKey{e.Tab, e.Worker}] = lane
 				t.Lanes = append(t.Lanes, lane)
 			}
+			b.lane = lane
 		}
 		var o *open
 		for _, p := range lane.passes {
@@ -196,17 +221,23 @@ func Build(events []stampede.Event) *Trace {
 			}
 		}
 		if o == nil {
-			if len(opens) == cap(opens) {
-				opens = make([]open, 0, t.blockSize(256))
+			if len(b.opens) == cap(b.opens) {
+				b.opens = make([]open, 0, t.blockSize(256))
 			}
-			opens = append(opens, open{})
-			o = &opens[len(opens)-1]
+			b.opens = append(b.opens, open{})
+			o = &b.opens[len(b.opens)-1]
 			lane.passes = append(lane.passes, pass{e.Rep, e.Background, o})
 		}
 		t.step(lane, o, e)
 	}
-	// What is still open ends at the last event: lane by lane, in the
-	// order of the lanes' first events.
+}
+
+// Trace ends the events added: what is still open ends at the last
+// event, as Open, and answers are linked to what served them. The
+// Builder is done: call Trace once, and Add no more.
+func (b *Builder) Trace() *Trace {
+	t := b.t
+	// Lane by lane, in the order of the lanes' first events.
 	for _, lane := range t.Lanes {
 		for _, p := range lane.passes {
 			o := p.open
@@ -220,6 +251,7 @@ func Build(events []stampede.Event) *Trace {
 		lane.passes = nil
 	}
 	t.link()
+	b.t, b.opens, b.lane = nil, nil, nil
 	return t
 }
 

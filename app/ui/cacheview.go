@@ -51,7 +51,14 @@ type cacheInspector struct {
 	viewNote string // what the text is: type, truncation, loading, errors
 
 	note string // the outcome of the last delete
+
+	drawn stager[cacheRow] // the rows drawn, cacheChunk a component
 }
+
+// cacheChunk is how many rows the inspector draws per draw turn
+// (draws.go): a listing of 100 entries drawn at once took the page's
+// thread for about 150 ms.
+const cacheChunk = 25
 
 // cacheEntry is one row: a stored Response without its body.
 type cacheEntry struct {
@@ -118,6 +125,7 @@ func (c *cacheInspector) OnMount(ctx app.Context) {
 			c.gen = c.run.cacheGen
 			c.refresh(ctx)
 		}
+		c.restage(ctx)
 	})
 	if c.run.ready {
 		c.refresh(ctx)
@@ -142,9 +150,9 @@ func (c *cacheInspector) refresh(ctx app.Context) {
 			_ = stampede.Sleep(ctx, wait)
 		}
 		l := readListing(ctx, store, maxCacheRows)
-		ctx.Dispatch(func(ctx app.Context) {
+		c.run.drawTurnFrom(ctx, func(ctx app.Context) {
 			c.loading, c.loaded, c.lastRead = false, true, time.Now()
-			c.list = l
+			c.setList(ctx, l)
 			if c.again {
 				c.refresh(ctx)
 			}
@@ -152,8 +160,22 @@ func (c *cacheInspector) refresh(ctx app.Context) {
 	})
 }
 
+// setList shows l.
+func (c *cacheInspector) setList(ctx app.Context, l cacheListing) {
+	c.list = l
+	c.restage(ctx)
+}
+
+// restage draws the rows as they are now (in draw turns): after a read,
+// and when what a row says of its entry changes (the run's state, its
+// ttl, the entry viewed, the time).
+func (c *cacheInspector) restage(ctx app.Context) {
+	c.drawn.set(c.run, ctx, c.rows(c.list.Entries, time.Now(), c.run.busy || !c.run.ready))
+}
+
 // viewEntry shows url's body, or hides it when it is shown.
 func (c *cacheInspector) viewEntry(ctx app.Context, url string) {
+	defer c.restage(ctx) // the rows' view buttons say which is viewed
 	if c.viewURL == url {
 		c.viewURL, c.viewText, c.viewNote = "", "", ""
 		return
@@ -188,10 +210,11 @@ func (c *cacheInspector) deleteEntry(ctx app.Context, url string) {
 				c.note = fmt.Sprintf("Deleting %s failed: %v", url, err)
 			} else {
 				c.note = "Deleted " + url + "."
-				c.list = c.list.without(url)
+				c.setList(ctx, c.list.without(url))
 				if c.viewURL == url {
 					c.viewURL, c.viewText, c.viewNote = "", "", ""
 				}
+				c.restage(ctx)
 			}
 			c.refresh(ctx)
 		})
@@ -246,8 +269,8 @@ func (c *cacheInspector) Render() app.UI {
 	} else if !ready {
 		summary = "The cache opens when the page has loaded."
 	}
-	now := time.Now()
 	entries := c.list.Entries
+	rows := c.drawn.shown
 	return app.Elem("section").ID("cache").Class("panel", "cache").Aria("label", "cache inspector").Aria("busy", c.loading).Body(
 		app.Div().Class("cache-head").Body(
 			app.Elem("h2").Text("Cache"),
@@ -273,9 +296,7 @@ func (c *cacheInspector) Render() app.UI {
 						app.Elem("th").Attr("scope", "col").Text("stored by"),
 						app.Elem("th").Attr("scope", "col").Body(app.Elem("span").Class("visually-hidden").Text("actions")),
 					)),
-					app.Elem("tbody").Body(app.Range(entries).Slice(func(i int) app.UI {
-						return c.renderRow(entries[i], now, busy)
-					})),
+					app.Range(rows).Slice(func(i int) app.UI { return &cacheRowChunk{Irows: rows[i], c: c} }),
 				),
 			),
 		),
@@ -283,8 +304,38 @@ func (c *cacheInspector) Render() app.UI {
 	)
 }
 
-func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.UI {
-	viewing := c.viewURL == e.URL
+// cacheRow is a row as drawn: an entry and what the inspector says of it.
+type cacheRow struct {
+	Entry                               cacheEntry
+	Age, Expires, ExpiresTitle, RunName string
+	Viewing, Busy                       bool
+}
+
+// rows are entries as drawn at now, in chunks of cacheChunk.
+func (c *cacheInspector) rows(entries []cacheEntry, now time.Time, busy bool) [][]cacheRow {
+	rows := make([]cacheRow, len(entries))
+	for i, e := range entries {
+		rows[i] = cacheRow{Entry: e, Age: age(e.FetchedAt, now), Expires: expiresIn(e.StoredAt, c.run.ttl, now),
+			ExpiresTitle: expiresTitle(c.run.ttl), RunName: runLabel(e.RunID, c.run.tab), Viewing: c.viewURL == e.URL, Busy: busy}
+	}
+	return chunks(rows, cacheChunk)
+}
+
+// cacheRowChunk is a chunk of the listing: a <tbody> of rows. It only shows
+// what the inspector gives it; its buttons call the inspector.
+type cacheRowChunk struct {
+	app.Compo
+
+	Irows []cacheRow
+	c     *cacheInspector
+}
+
+func (r *cacheRowChunk) Render() app.UI {
+	return app.Elem("tbody").Body(app.Range(r.Irows).Slice(func(i int) app.UI { return r.c.renderRow(r.Irows[i]) }))
+}
+
+func (c *cacheInspector) renderRow(row cacheRow) app.UI {
+	e, viewing, busy := row.Entry, row.Viewing, row.Busy
 	viewLabel := "view"
 	if viewing {
 		viewLabel = "hide"
@@ -293,8 +344,8 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 	if ct == "" {
 		ct = "none"
 	}
-	expires := expiresIn(e.StoredAt, c.run.ttl, now)
-	ageCell := app.Elem("td").Class("cache-age").Text(age(e.FetchedAt, now))
+	expires := row.Expires
+	ageCell := app.Elem("td").Class("cache-age").Text(row.Age)
 	if !e.FetchedAt.IsZero() {
 		ageCell = ageCell.Title(e.FetchedAt.Format(time.RFC3339))
 	}
@@ -322,10 +373,10 @@ func (c *cacheInspector) renderRow(e cacheEntry, now time.Time, busy bool) app.U
 			app.If(!isTextType(e.ContentType), app.Elem("span").Class("cache-bin").Title("not a text type").Text("not text")),
 		),
 		ageCell,
-		app.Elem("td").Class("cache-expires").Title(expiresTitle(c.run.ttl)).Text(expires),
+		app.Elem("td").Class("cache-expires").Title(row.ExpiresTitle).Text(expires),
 		app.Elem("td").Class("cache-delta").Text(tookText(e.Delta)),
 		byCell.Body(
-			app.If(e.RunID != "", app.Elem("span").Class("cache-run").Text(runLabel(e.RunID, c.run.tab))),
+			app.If(e.RunID != "", app.Elem("span").Class("cache-run").Text(row.RunName)),
 			app.If(e.FetchedBy != "", app.Elem("span").Class("cache-worker").Text(e.FetchedBy)),
 			app.If(e.RunID == "" && e.FetchedBy == "", app.Text("unknown")),
 		),

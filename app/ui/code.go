@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
 )
 
 // codePart is one chunk as the panel shows it: where it is from, then
@@ -50,10 +52,17 @@ func dedent(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// renderCode is the code panel for the strategy in the editor. An
-// unknown strategy (an invalid URL parameter) shows a note instead.
-func (p *Playground) renderCode() app.UI {
-	st := p.settings.Strategy
+// codePanel is the code panel for the strategy in the editor. An
+// unknown strategy (an invalid URL parameter) shows a note instead. A
+// component: the page draws it again only when the strategy changes.
+type codePanel struct {
+	app.Compo
+
+	Istrategy stampede.Strategy
+}
+
+func (c *codePanel) Render() app.UI {
+	st := c.Istrategy
 	ex, ok := codeExcerpts[st]
 	sec := app.Elem("section").ID("code").Class("code").Aria("label", "the code this strategy runs").
 		DataSet("strategy", string(st))

@@ -2,6 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -45,11 +49,15 @@ func (r *runner) drawTurn(ctx app.Context, update func(app.Context)) {
 			r.nextTurn() // dismounted while it waited: nothing to draw
 			return
 		}
+		start, view := time.Now(), ctx.Src()
 		ctx.Dispatch(update)
 		// After the frame that draws it: Defer runs once go-app has
 		// rendered the components marked for update, on the page, which
 		// stays mounted while the runner has views.
 		r.home.Defer(func(ctx app.Context) {
+			if r.env.Measure != nil {
+				r.measure("stampede:turn "+strings.TrimPrefix(fmt.Sprintf("%T", view), "*ui."), start)
+			}
 			ctx.Async(func() {
 				_ = r.env.Yield(context.Background())
 				ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) { r.nextTurn() }})
@@ -87,4 +95,98 @@ func (r *runner) afterDraws(fn func()) {
 		return
 	}
 	r.draws.settled = append(r.draws.settled, fn)
+}
+
+// stager draws a long list in chunks, each a component of its own that
+// go-app does not draw again while its items stay the same, and brings
+// the chunks drawn up to the list one chunk per draw turn: drawing a
+// finished run's 500 log lines, or 100 cache entries, in one go took the
+// page's thread for 100–250 ms. Between two turns a view may show some
+// chunks updated and some not; #run-stats waits for the turns.
+type stager[T comparable] struct {
+	shown  [][]T // what each chunk draws; nil for an empty one
+	want   [][]T // the list, in chunks
+	queued bool  // a turn to draw more is queued
+}
+
+// set makes want the list to draw and draws one chunk of it now; the
+// rest follows in later turns of r, on ctx's view.
+func (s *stager[T]) set(r *runner, ctx app.Context, want [][]T) {
+	s.want = want
+	if ctx == nil { // not mounted yet: the first render draws it all
+		s.shown = slices.Clone(want)
+		return
+	}
+	s.step()
+	s.later(r, ctx)
+}
+
+// step draws one chunk more of the list: a chunk that empties, and those
+// past the list's end, cost nothing and go at once.
+func (s *stager[T]) step() {
+	if len(s.shown) > len(s.want) {
+		s.shown = slices.Clip(s.shown[:len(s.want)])
+	}
+	for len(s.shown) < len(s.want) {
+		s.shown = append(s.shown, nil)
+	}
+	for i, w := range s.want {
+		if w == nil {
+			s.shown[i] = nil
+		}
+	}
+	for i, w := range s.want {
+		if !slices.Equal(s.shown[i], w) {
+			s.shown[i] = w
+			return
+		}
+	}
+}
+
+// pending reports whether a chunk drawn differs from the list.
+func (s *stager[T]) pending() bool {
+	if len(s.shown) != len(s.want) {
+		return true
+	}
+	for i := range s.want {
+		if !slices.Equal(s.shown[i], s.want[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// later draws the rest in the next turns of r.
+func (s *stager[T]) later(r *runner, ctx app.Context) {
+	if s.queued || !s.pending() {
+		return
+	}
+	s.queued = true
+	r.drawTurn(ctx, func(app.Context) {
+		s.queued = false
+		s.step()
+		s.later(r, ctx)
+	})
+}
+
+// chunks cuts items in pieces of size, the last one shorter.
+func chunks[T any](items []T, size int) [][]T {
+	var out [][]T
+	for lo := 0; lo < len(items); lo += size {
+		out = append(out, items[lo:min(lo+size, len(items))])
+	}
+	return out
+}
+
+// drawTurnFrom is drawTurn for a goroutine other than the UI's: a read
+// that ends in the background draws what it read in a turn.
+func (r *runner) drawTurnFrom(ctx app.Context, update func(app.Context)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) { r.drawTurn(ctx, update) }})
+}
+
+// measure tells Env.Measure, when set, that name ran from start to now.
+func (r *runner) measure(name string, start time.Time) {
+	if r.env.Measure != nil {
+		r.env.Measure(name, start)
+	}
 }

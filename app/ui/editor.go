@@ -12,7 +12,7 @@ import (
 func (p *Playground) renderEditor() app.UI {
 	var code app.UI // built only when shown
 	if !p.embed && p.below {
-		code = p.renderCode()
+		code = &codePanel{Istrategy: p.settings.Strategy}
 	}
 	preset := matchPreset(p.settings.Text)
 	presets := stampede.Presets()

@@ -7,6 +7,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -30,7 +31,11 @@ type Env struct {
 	// does not count: a run's pauses (its start slices, the pacer) wait
 	// on Yield so that each is a real turn for the browser. Nil natively:
 	// short timers instead.
-	Yield   func(ctx context.Context) error
+	Yield func(ctx context.Context) error
+	// Measure, when set, records that what name says ran from start to
+	// now (performance.measure in a browser, where the developer tools
+	// and `make bench` show it): a draw turn, a run's start, a batch.
+	Measure func(name string, start time.Time)
 	Version string
 }
 

@@ -22,7 +22,20 @@ type logPanel struct {
 	lines   []logLine
 	matched int
 	rev     int // the runner's rev the lines were built from; -1 for none
+	// drawn are the lines drawn, in logSlots lists (draws.go's stager):
+	// a finished run's 500 lines drawn at once took the page's thread for
+	// about 250 ms.
+	drawn stager[logLine]
 }
+
+// logChunk is how many lines each of the log's lists holds: the log
+// draws one list per draw turn.
+const logChunk = 50
+
+// logSlots is how many lists the log has, in fixed places, the newest
+// lines in the last: a list keeps its place as the log grows, so go-app
+// never redraws one for having moved.
+const logSlots = MaxLines / logChunk
 
 // logEvery is the least time between two updates of the live log while a
 // run goes on. Every batch (batchEvery) rewrote its lines: in a profile
@@ -32,31 +45,49 @@ const logEvery = 500 * time.Millisecond
 
 func newLogPanel(r *runner) *logPanel {
 	l := &logPanel{runView: runView{run: r, every: logEvery}}
-	l.refresh()
+	l.refresh(nil)
 	return l
 }
 
 func (l *logPanel) OnMount(ctx app.Context) {
 	l.follow(ctx, func() {
 		if l.rev != l.run.rev {
-			l.refresh()
+			l.refresh(ctx)
 		}
 	})
 }
 
-// refresh recomputes the lines from the shown events and the filter.
-func (l *logPanel) refresh() {
+// slots are lines in logSlots lists, the oldest list first and the
+// newest logChunk lines in the last; an empty list is nil.
+func slots(lines []logLine) [][]logLine {
+	out := make([][]logLine, logSlots)
+	n := len(lines)
+	for s := 0; s < logSlots; s++ { // s = 0: the newest
+		hi := n - s*logChunk
+		lo := max(hi-logChunk, 0)
+		if hi <= lo {
+			break
+		}
+		out[logSlots-1-s] = lines[lo:hi]
+	}
+	return out
+}
+
+// refresh recomputes the lines from the shown events and the filter, and
+// draws them (in turns).
+func (l *logPanel) refresh(ctx app.Context) {
 	r := l.run
 	if !r.hasGroup(l.filter.Group) {
 		l.filter.Group = ""
 	}
-	max := MaxLines
+	limit := MaxLines
 	if r.busy {
-		max = LiveLines
+		limit = LiveLines
 	}
-	l.lines, l.matched = buildView(r.shownEvents(), l.filter, max)
+	l.lines, l.matched = buildView(r.shownEvents(), l.filter, limit)
 	r.markServed(l.lines)
 	l.rev = r.rev
+	l.drawn.set(r, ctx, slots(l.lines))
 }
 
 // hasGroup reports whether the run has a scenario line named name.
@@ -74,22 +105,25 @@ func (r *runner) hasGroup(name string) bool {
 
 func (l *logPanel) onGroupFilter(ctx app.Context, e app.Event) {
 	l.filter.Group = ctx.JSSrc().Get("value").String()
-	l.refresh()
+	l.refresh(ctx)
 }
 
 func (l *logPanel) onKindFilter(ctx app.Context, e app.Event) {
 	l.filter.Kind = ctx.JSSrc().Get("value").String()
-	l.refresh()
+	l.refresh(ctx)
 }
 
 func (l *logPanel) Render() app.UI {
 	r := l.run
+	slots := l.drawn.shown
 	return app.Div().ID("log-panel").Body(
 		l.renderFilters(),
 		app.P().ID("log-note").Class("status").Text(viewNote(len(l.lines), l.matched, r.run.total, r.run.dropped, l.filter.active())),
 		app.Elem("section").ID("log").Class("log").Role("log").Aria("live", "polite").
 			Aria("relevant", "additions").Aria("label", "live log").TabIndex(0).Body(
-			newLogList().Lines(l.lines),
+			app.Div().Class("log-lines").Body(
+				app.Range(slots).Slice(func(i int) app.UI { return newLogList().Lines(slots[i]) }),
+			),
 		),
 		app.P().Class("legend").Body(
 			app.Elem("span").Class("line", "net").Text("network fetch"),

@@ -41,6 +41,22 @@ type Playground struct {
 	views views
 	api   *jsAPI   // window.stampede, while mounted
 	stops []func() // ends the page's subscriptions, while mounted
+	drawn pageKey  // what the page last drew of its runner
+}
+
+// pageKey is what the page itself draws of its runner (the views draw
+// the rest): the page draws again only when it changes, not on every
+// batch of a run. Drawing the editor and the code on every batch took
+// tens of milliseconds each time.
+type pageKey struct {
+	busy, ready     bool
+	notice, message string
+	settings        settings // a run through the API shows its own
+}
+
+func (p *Playground) key() pageKey {
+	r := p.run
+	return pageKey{busy: r.busy, ready: r.ready, notice: r.notice, message: r.message, settings: p.settings}
 }
 
 // browser is the page's seams to the browser: its URL,
@@ -142,7 +158,12 @@ func (p *Playground) OnMount(ctx app.Context) {
 		p.views.lessons.openNamed(start.Lesson)
 	}
 	p.run.home = ctx
-	p.stops = append(p.stops, p.run.watch(func() { ctx.Dispatch(func(app.Context) {}) }))
+	p.stops = append(p.stops, p.run.watch(func() {
+		if k := p.key(); k != p.drawn {
+			p.drawn = k
+			ctx.Dispatch(func(app.Context) {})
+		}
+	}))
 	if stop := p.run.subscribeTabs(ctx); stop != nil {
 		p.stops = append(p.stops, stop)
 	}

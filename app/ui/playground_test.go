@@ -302,7 +302,7 @@ func TestUserTextIsText(t *testing.T) {
 	p.setSettings(settings{Text: `<img src=x onerror=alert(1)>: get data/a.json`, Strategy: stampede.Lock, Latency: "0"})
 	p.run.run.events = []stampede.Event{{Seq: 1, Worker: "w", Kind: stampede.KindError, Target: "<b>x</b>", Detail: "<script>alert(1)</script>"}}
 	p.run.run.total = 1
-	p.views.log.refresh()
+	p.views.log.refresh(nil)
 	d := app.NewServerTester(p)
 	defer d.Close()
 	h := html(p)

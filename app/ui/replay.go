@@ -91,6 +91,8 @@ type replayPanel struct {
 
 	playing bool // play advances the cursor every playEvery
 	tick    int  // tags the pending play step, so a paused or stale one is dropped
+
+	trace tlTrace // the run's events as the timeline's trace
 }
 
 func (p *replayPanel) OnMount(ctx app.Context) {
@@ -98,8 +100,10 @@ func (p *replayPanel) OnMount(ctx app.Context) {
 		if p.playing && !p.run.replayOn() {
 			p.pause() // a new run took the cursor
 		}
+		p.trace.follow(p.run, ctx)
 		ctx.Defer(func(app.Context) { p.syncRange() })
 	})
+	p.trace.follow(p.run, ctx)
 }
 
 func (p *replayPanel) OnDismount() {
@@ -247,7 +251,7 @@ func (p *replayPanel) onTimelineClick(ctx app.Context, e app.Event) {
 		return
 	}
 	x := (e.Get("clientX").Float() - box.Get("left").Float()) / width * timelineViewW
-	m := layoutTimeline(r.run.events, r.run.groups, nil, wallOf(r.run.live), -1, r.busy)
+	m := layoutTrace(p.trace.of(r.run.events), r.run.groups, nil, wallOf(r.run.live), -1, r.busy)
 	if x < timelinePlotX0 {
 		return // the labels, or a band's button
 	}
@@ -314,7 +318,7 @@ func (p *replayPanel) Render() app.UI {
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
-			newTimeline().Events(events).Groups(r.run.groups).Wall(wallOf(r.run.live)).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
+			newTimeline().Trace(p.trace.done).Groups(r.run.groups).Wall(p.trace.done.wall).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 			app.Elem("label").Attr("for", "replay-pos").Text("Replay"),

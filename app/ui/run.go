@@ -29,6 +29,7 @@ func groupsOf(s *stampede.Scenario) []workerGroup {
 // the run goes on in ctx.Async and the channel receives its result after
 // the page shows it. An invalid request puts #run-stats in the error state.
 func (r *runner) start(ctx app.Context, req runRequest) (<-chan runResult, error) {
+	defer r.measure("stampede:start", time.Now())
 	j, n, runCtx, err := r.begin(ctx, req, req.settings)
 	if err != nil {
 		if !refused(err) {
@@ -122,6 +123,7 @@ func (r *runner) applyBatch(n int, b batch) {
 	if n != r.run.n {
 		return
 	}
+	defer r.measure("stampede:batch", time.Now())
 	r.run.events = appendBounded(r.run.events, b.Events, logSize)
 	r.run.live, r.run.total, r.run.dropped = b.Stats, b.Total, b.Dropped
 	stored := false

@@ -8,6 +8,7 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"github.com/stampede-playground/stampede/app/stampede"
+	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // The timeline draws a run's events as an SVG swimlane per worker, time
@@ -21,6 +22,7 @@ type timeline struct {
 	app.Compo
 
 	Ievents []stampede.Event
+	Itrace  traceRef // the events' trace, when read already (see tlTrace)
 	Igroups []workerGroup
 	Iwall   time.Duration
 	Icursor time.Duration // the replay cursor's time; < 0 for none
@@ -35,6 +37,10 @@ func newTimeline() *timeline { return &timeline{Icursor: -1} }
 
 // Events sets the run's events, oldest first.
 func (t *timeline) Events(v []stampede.Event) *timeline { t.Ievents = v; return t }
+
+// Trace sets the trace of the events, read already: the timeline then
+// needs no events.
+func (t *timeline) Trace(v traceRef) *timeline { t.Itrace = v; return t }
 
 // Groups sets the scenario's lines, for the lanes' order and the bands' counts.
 func (t *timeline) Groups(v []workerGroup) *timeline { t.Igroups = v; return t }
@@ -101,12 +107,16 @@ func (t *timeline) onPoint(ctx app.Context, e app.Event) {
 
 func (t *timeline) Render() app.UI {
 	sec := app.Elem("section").ID("timeline").Class("timeline").Aria("label", "timeline")
-	if len(t.Ievents) == 0 {
+	tr := t.Itrace.tr
+	if tr == nil && len(t.Ievents) > 0 {
+		tr = trace.Build(t.Ievents)
+	}
+	if tr == nil || len(tr.Lanes) == 0 {
 		return sec.Body(
 			app.P().Class("status").Text("The timeline draws each worker's lock waits, fetches and work once a run starts."),
 		)
 	}
-	m := layoutTimeline(t.Ievents, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)
+	m := layoutTrace(tr, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)
 	return sec.Body(
 		app.If(len(m.Bands) > 0, t.renderBands(m.Bands)),
 		app.Div().Class("timeline-scroll").Body(t.renderSVG(&m)),

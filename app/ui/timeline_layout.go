@@ -141,15 +141,19 @@ type tlPlace struct{ lane, bar int }
 // bars are drawn (maxBarsLive): each redraw then changes little of the
 // page.
 func layoutTimeline(events []stampede.Event, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
+	return layoutTrace(trace.Build(events), groups, expanded, wall, cursor, live)
+}
+
+// layoutTrace is layoutTimeline from the events' trace.
+func layoutTrace(tr *trace.Trace, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
 	m := tlModel{barCap: maxBars}
-	tr := trace.Build(events)
 	m.Min = min(tr.Min, 0)
 	m.Wall = max(tr.Max-m.Min, wall-m.Min, time.Millisecond)
 	if live {
 		m.Wall, m.barCap = niceCeil(m.Wall), maxBarsLive
 	}
 	m.Ticks = ticks(m.Min, m.Wall, m.x)
-	if cursor >= 0 && len(events) > 0 {
+	if cursor >= 0 && len(tr.Lanes) > 0 {
 		m.Cursor, m.HasCur = m.x(cursor), true
 	}
 	isExpanded := map[string]bool{}

@@ -94,7 +94,7 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		)
 	}
 	for i := range m.Lanes {
-		kids = append(kids, renderLane(&m.Lanes[i], t.Imarks))
+		kids = append(kids, &tlLaneView{Ilane: laneView(&m.Lanes[i], t.Imarks)})
 	}
 	if len(m.Links) > 0 {
 		links := make([]app.UI, len(m.Links))
@@ -117,17 +117,26 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 		Body(kids...)
 }
 
-func renderLane(l *tlLane, marks []tlMark) app.UI {
-	g := svgEl("g").Attr("data-worker", l.Key).Attr("role", "group").Aria("label", laneTitle(l))
-	if l.Count > 0 {
-		g = g.Attr("data-count", l.Count)
-	}
-	if l.Tab != "" {
-		g = g.Attr("data-tab", l.Tab)
-	}
-	if l.Member {
-		g = g.Attr("data-member", "true")
-	}
+// tlLaneDraw is a lane as drawn: what renderLane needs, and nothing that
+// points into the trace, so that go-app compares two cheaply.
+type tlLaneDraw struct {
+	Key, Tab, Title, Label, BgKind string
+	Count                          int
+	Member                         bool
+	Y, H, LabelX, LabelY           string
+	Bars                           []tlBarDraw
+}
+
+// tlBarDraw is a bar as drawn.
+type tlBarDraw struct {
+	X, Y, W, H        float64
+	Kind, Short, Full string
+	N                 int
+	Open, Highlight   bool
+}
+
+// laneView is how lane l is drawn, with marks highlighted.
+func laneView(l *tlLane, marks []tlMark) tlLaneDraw {
 	label := stampede.Truncate(l.Label, maxLabelRunes)
 	if l.Count > 0 {
 		label = stampede.Truncate(l.Label, maxLabelRunes-5) + " ×" + strconv.Itoa(l.Count)
@@ -137,15 +146,13 @@ func renderLane(l *tlLane, marks []tlMark) app.UI {
 		x = 16
 		label = stampede.Truncate(l.Label, maxLabelRunes-1)
 	}
-	kids := []app.UI{
-		svgEl("rect").Attr("data-kind", map[bool]string{true: "band-bg", false: "lane-bg"}[l.Count > 0]).
-			Attr("x", 0).Attr("y", f1(l.Y)).Attr("width", timelineViewW).Attr("height", f1(l.H-1)),
-		svgEl("text").Attr("data-kind", "label").Attr("x", f1(x)).Attr("y", f1(l.Y+l.H/2+4)).Body(
-			svgEl("title").Text(laneTitle(l)),
-			app.Text(label),
-		),
+	v := tlLaneDraw{Key: l.Key, Tab: l.Tab, Title: laneTitle(l), Label: label, BgKind: "lane-bg", Count: l.Count, Member: l.Member,
+		Y: f1(l.Y), H: f1(l.H - 1), LabelX: f1(x), LabelY: f1(l.Y + l.H/2 + 4)}
+	if l.Count > 0 {
+		v.BgKind = "band-bg"
 	}
-	for _, b := range l.Bars {
+	v.Bars = make([]tlBarDraw, len(l.Bars))
+	for i, b := range l.Bars {
 		y, hh := l.Y+3, l.H-7
 		if b.Kind == trace.Held { // a strip under the lane's bars
 			y, hh = l.Y+l.H-5, 3
@@ -153,19 +160,54 @@ func renderLane(l *tlLane, marks []tlMark) app.UI {
 		if b.Kind.Instant() {
 			y, hh = l.Y+1, l.H-3
 		}
-		short, desc := describeBar(*l, b)
-		r := svgRect(b.X, y, b.W, hh, 1).Attr("data-kind", b.Kind.String()).
-			Attr("tabindex", 0).Attr("role", "img").Aria("label", short)
+		short, full := describeBar(*l, b)
+		v.Bars[i] = tlBarDraw{X: b.X, Y: y, W: b.W, H: hh, Kind: b.Kind.String(), Short: short, Full: full, N: b.N, Open: b.Open,
+			Highlight: marked(marks, l.Key, b.Kind.String())}
+	}
+	return v
+}
+
+// tlLaneView draws one lane: a component, so that a lane that did not
+// change since the timeline last drew is not drawn again.
+type tlLaneView struct {
+	app.Compo
+
+	Ilane tlLaneDraw
+}
+
+func (v *tlLaneView) Render() app.UI {
+	l := &v.Ilane
+	g := svgEl("g").Attr("data-worker", l.Key).Attr("role", "group").Aria("label", l.Title)
+	if l.Count > 0 {
+		g = g.Attr("data-count", l.Count)
+	}
+	if l.Tab != "" {
+		g = g.Attr("data-tab", l.Tab)
+	}
+	if l.Member {
+		g = g.Attr("data-member", "true")
+	}
+	kids := []app.UI{
+		svgEl("rect").Attr("data-kind", l.BgKind).
+			Attr("x", 0).Attr("y", l.Y).Attr("width", timelineViewW).Attr("height", l.H),
+		svgEl("text").Attr("data-kind", "label").Attr("x", l.LabelX).Attr("y", l.LabelY).Body(
+			svgEl("title").Text(l.Title),
+			app.Text(l.Label),
+		),
+	}
+	for _, b := range l.Bars {
+		r := svgRect(b.X, b.Y, b.W, b.H, 1).Attr("data-kind", b.Kind).
+			Attr("tabindex", 0).Attr("role", "img").Aria("label", b.Short)
 		if b.N > 1 {
 			r = r.Attr("data-n", b.N)
 		}
 		if b.Open {
 			r = r.Attr("data-open", "true")
 		}
-		if marked(marks, l.Key, b.Kind.String()) {
+		if b.Highlight {
 			r = r.Attr("data-highlight", "true")
 		}
-		kids = append(kids, r.Body(svgEl("title").Text(desc)))
+		kids = append(kids, r.Body(svgEl("title").Text(b.Full)))
 	}
 	return g.Body(kids...)
 }

@@ -63,8 +63,8 @@ func profiled(br *browser, on bool, what string, measure func() error) error {
 	progress("profile of %s, inclusive (ours and go-app):\n%s", what, topFns(inc, 40, ours...))
 	progress("self time:\n%s", topFns(self, 40))
 	for i, s := range busyStretches(prof, 5) {
-		inc, _ := profileTimes(prof, s.from, s.to)
-		progress("busy stretch %d of the profile: %.0f ms without an idle sample, inclusive (ours and go-app):\n%s", i+1, s.ms, topFns(inc, 25, ours...))
+		inc, self := profileTimes(prof, s.from, s.to)
+		progress("busy stretch %d of the profile: %.0f ms without an idle sample, from +%.0f ms, inclusive (ours and go-app):\n%s  self:\n%s", i+1, s.ms, s.at, topFns(inc, 25, ours...), topFns(self, 8))
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ var ours = []string{"stampede_playground", "go_app", "hack_pad", "syscall/js"}
 // page's thread busy throughout, which is what a long task is.
 type stretch struct {
 	from, to int
-	ms       float64
+	at, ms   float64 // its start, from the profile's, and its length
 }
 
 // busyStretches returns the n longest stretches of prof, longest first.
@@ -90,10 +90,12 @@ func busyStretches(p *profiler.Profile, n int) []stretch {
 	}
 	var out []stretch
 	cur := stretch{from: -1}
+	at := 0.0
 	for i, id := range p.Samples {
 		if i+1 >= len(p.TimeDeltas) {
 			break
 		}
+		at += float64(p.TimeDeltas[i]) / 1000
 		if idle[id] {
 			if cur.from >= 0 {
 				cur.to = i
@@ -103,7 +105,7 @@ func busyStretches(p *profiler.Profile, n int) []stretch {
 			continue
 		}
 		if cur.from < 0 {
-			cur.from = i
+			cur.from, cur.at = i, at
 		}
 		cur.ms += float64(p.TimeDeltas[i+1]) / 1000
 	}

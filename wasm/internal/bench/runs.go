@@ -134,6 +134,9 @@ type longTask struct {
 	// start, and how long it took (ms); EndMs is when the run resolved.
 	Top   [][2]float64 `json:"top"`
 	EndMs float64      `json:"endMs"`
+	// Inside says, for each of Top, what the page measured in it
+	// (performance.measure entries named stampede:…).
+	Inside []string `json:"inside"`
 }
 
 // longTasks runs 10,000 workers over 100 URLs with the page's live log
@@ -166,9 +169,14 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 	  for (const e of obs.takeRecords()) if (e.startTime >= t0) { tasks.push(e.duration); all.push([e.startTime - t0, e.duration]); }
 	  const top = all.sort((a, b) => b[1] - a[1]).slice(0, 5);
 	  obs.disconnect();
+	  // What the page measured (Env.Measure) inside each of them.
+	  const measures = performance.getEntriesByType("measure").filter(m => m.name.startsWith("stampede:"));
+	  const inside = top.map(([at, d]) => measures
+	    .filter(m => m.startTime - t0 < at + d && m.startTime + m.duration - t0 > at)
+	    .map(m => m.name.slice(9) + " " + m.duration.toFixed(0) + " ms").join(", "));
 	  gc(); const heapAfter = heap();
 	  return {stats: stats || {}, maxMs: tasks.length ? Math.max(...tasks) : 0, count: tasks.length,
-	    over100: tasks.filter(d => d > 100).length, heapBefore, heapAfter, heapPeak, error, top, endMs};
+	    over100: tasks.filter(d => d > 100).length, heapBefore, heapAfter, heapPeak, error, top, endMs, inside};
 	})()`, sc)
 	t0 := time.Now()
 	var r longTask
@@ -181,8 +189,11 @@ func (b *bench) longTasks(br *browser, origin string, srv *devserver.Server) err
 	}
 	server := serverFetches(srv)
 	var top []string
-	for _, tk := range r.Top {
+	for i, tk := range r.Top {
 		top = append(top, fmt.Sprintf("%.0f ms at +%.0f ms", tk[1], tk[0]))
+		if i < len(r.Inside) && r.Inside[i] != "" {
+			progress("  the task of %.0f ms at +%.0f ms held: %s", tk[1], tk[0], r.Inside[i])
+		}
 	}
 	tops := fmt.Sprintf("the longest: %s (the run resolved at +%.0f ms)", strings.Join(top, ", "), r.EndMs)
 	progress("  %s", tops)
