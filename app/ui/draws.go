@@ -55,6 +55,7 @@ func (r *runner) drawTurn(ctx app.Context, update func(app.Context)) {
 		// rendered the components marked for update, on the page, which
 		// stays mounted while the runner has views.
 		r.home.Defer(func(ctx app.Context) {
+			r.pacer.drew(start)
 			if r.env.Measure != nil {
 				r.measure("stampede:turn "+strings.TrimPrefix(fmt.Sprintf("%T", view), "*ui."), start)
 			}
@@ -75,11 +76,7 @@ func (r *runner) drawTurn(ctx app.Context, update func(app.Context)) {
 func (r *runner) nextTurn() {
 	if len(r.draws.turns) == 0 {
 		r.draws.on = false
-		fns := r.draws.settled
-		r.draws.settled = nil
-		for _, fn := range fns {
-			fn()
-		}
+		r.settle()
 		return
 	}
 	t := r.draws.turns[0]
@@ -88,13 +85,23 @@ func (r *runner) nextTurn() {
 }
 
 // afterDraws calls fn once no view waits for its turn: at once when none
-// does.
+// does, unless the runner is telling its watchers of a change, which may
+// start turns.
 func (r *runner) afterDraws(fn func()) {
-	if !r.draws.on {
+	if !r.draws.on && r.changing == 0 {
 		fn()
 		return
 	}
 	r.draws.settled = append(r.draws.settled, fn)
+}
+
+// settle calls what waited for the turns.
+func (r *runner) settle() {
+	fns := r.draws.settled
+	r.draws.settled = nil
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // stager draws a long list in chunks, each a component of its own that

@@ -55,7 +55,9 @@ type lessonRun struct {
 const progressKey = "stampede.lessons.done"
 
 func newLessonPanel(r *runner, h lessonHooks) *lessonPanel {
-	return &lessonPanel{runView: runView{run: r}, hooks: h, path: lesson.Path(), cur: -1, done: map[string]bool{}}
+	// settle: a lesson's check shows with #run-stats, once the views
+	// have drawn the run.
+	return &lessonPanel{runView: runView{run: r, settle: true}, hooks: h, path: lesson.Path(), cur: -1, done: map[string]bool{}}
 }
 
 func (lp *lessonPanel) OnMount(ctx app.Context) {
@@ -145,6 +147,9 @@ func (lp *lessonPanel) runLesson(ctx app.Context, fresh bool) {
 	}
 	lp.err = ""
 	lp.runs = append(lp.runs, lessonRun{n: lp.run.run.n, fresh: fresh})
+	// The marks go on with the run, so the timeline draws them with its
+	// bars, before the lesson shows its answer (after the views' turns).
+	lp.run.pointAt(lp.run.run.n, tlMarks(l.Runs[i].Marks))
 }
 
 // sync reads what the runner says of the panel's latest run: once it has

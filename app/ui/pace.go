@@ -78,3 +78,24 @@ func (p *pacer) pace(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// drew counts the page's own work from start to now, a view drawing or a
+// batch applied, as busy: it holds the thread as the run's callers do,
+// and a caller that comes after it would otherwise see the silence as a
+// free thread and take a whole budget more in the same task. A nil pacer
+// counts nothing.
+func (p *pacer) drew(start time.Time) {
+	if p == nil {
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.wait != nil {
+		return // a pause is on: the callers wait for the browser's task
+	}
+	if p.last.IsZero() || start.Sub(p.last) > p.gap {
+		p.since = start
+	}
+	p.last = now
+}

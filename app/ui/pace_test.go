@@ -124,3 +124,28 @@ func TestPacerYields(t *testing.T) {
 		}
 	})
 }
+
+// TestPacerCountsDrawing: the page's own drawing counts in the budget,
+// so a caller after a long draw pauses at once, where after the same
+// silence without drawing it would pass.
+func TestPacerCountsDrawing(t *testing.T) {
+	for _, drew := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			p := newPacer()
+			ctx := context.Background()
+			start := time.Now()
+			time.Sleep(40 * time.Millisecond) // a view drawing, or a silence
+			if drew {
+				p.drew(start)
+			}
+			if err := p.pace(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 0, true: 1}[drew]; p.pauses != want {
+				t.Errorf("drew %v: %d pauses; want %d", drew, p.pauses, want)
+			}
+		})
+	}
+	var none *pacer
+	none.drew(time.Now()) // a run without a pacer: nothing to count
+}

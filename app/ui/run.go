@@ -123,7 +123,11 @@ func (r *runner) applyBatch(n int, b batch) {
 	if n != r.run.n {
 		return
 	}
-	defer r.measure("stampede:batch", time.Now())
+	start := time.Now()
+	defer func() {
+		r.pacer.drew(start)
+		r.measure("stampede:batch", start)
+	}()
 	r.run.events = appendBounded(r.run.events, b.Events, logSize)
 	r.run.live, r.run.total, r.run.dropped = b.Stats, b.Total, b.Dropped
 	stored := false

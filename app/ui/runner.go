@@ -99,6 +99,9 @@ type runner struct {
 	// rev counts changes to the events or the cursor: the views that
 	// derive from them recompute when it moves.
 	rev int
+	// pacer is the last run's, when it has one: the page's own drawing
+	// counts in its budget (drew).
+	pacer *pacer
 
 	// show is the page's hook: a run through the API runs other settings
 	// than the editor's, and the page shows them.
@@ -106,6 +109,7 @@ type runner struct {
 
 	watchers map[int]func()
 	nextW    int
+	changing int // changed is telling the watchers
 
 	// home is the page's context while it is mounted: draw turns end on
 	// it (draws.go). Nil before: updates are dispatched at once.
@@ -128,10 +132,17 @@ func (r *runner) watch(fn func()) (stop func()) {
 	return func() { delete(r.watchers, id) }
 }
 
-// changed tells the watchers.
+// changed tells the watchers. What waits for the draw turns (afterDraws)
+// waits at least for all of them: a view that takes turns may be told
+// after one that waits for the turns.
 func (r *runner) changed() {
+	r.changing++
 	for _, fn := range r.watchers {
 		fn()
+	}
+	r.changing--
+	if r.changing == 0 && !r.draws.on {
+		r.settle()
 	}
 }
 
@@ -335,6 +346,11 @@ func (r *runner) runID(n int) string {
 // options are the engine's options for job j on this page: its fetcher,
 // store and cross-tab locks.
 func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Options {
+	r.pacer = pacerFor(j.scenario, r.env.Yield)
+	var pace func(context.Context) error
+	if r.pacer != nil {
+		pace = r.pacer.pace
+	}
 	return stampede.Options{
 		Strategy: j.strategy,
 		Latency:  j.latency,
@@ -352,7 +368,7 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 		StartSlice: startSlice,
 		StartPause: time.Millisecond,
 		StartYield: r.env.Yield,
-		Pace:       pacerFor(j.scenario, r.env.Yield),
+		Pace:       pace,
 	}
 }
 
@@ -362,15 +378,15 @@ func (r *runner) options(j job, log *stampede.Log, runID string) stampede.Option
 // would only add to its callers' latency.
 const paceWorkers = 1000
 
-// pacerFor returns a new pacer's pace for a run of sc, pausing on yield
+// pacerFor returns a new pacer for a run of sc, pausing on yield
 // (Env.Yield; nil: a timer), or nil for a run too small to need one.
-func pacerFor(sc *stampede.Scenario, yield func(context.Context) error) func(context.Context) error {
+func pacerFor(sc *stampede.Scenario, yield func(context.Context) error) *pacer {
 	if sc == nil || sc.TotalWorkers() < paceWorkers {
 		return nil
 	}
 	p := newPacer()
 	p.yield = yield
-	return p.pace
+	return p
 }
 
 // startSlice is how many workers a run starts before it yields the page's

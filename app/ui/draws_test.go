@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"github.com/stampede-playground/stampede/app/stampede"
+)
+
+// drawLog records, in order, the draws and the yields of a test page.
+type drawLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *drawLog) add(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, s)
+}
+
+func (l *drawLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.got, " ")
+}
+
+// yield is an Env.Yield that returns at once and logs "y".
+func (l *drawLog) yield(context.Context) error { l.add("y"); return nil }
+
+// testView follows a runner as a page's view does and logs its draws.
+type testView struct {
+	app.Compo
+	runView
+
+	name string
+	log  *drawLog
+}
+
+func (v *testView) OnMount(ctx app.Context) { v.follow(ctx, func() { v.log.add(v.name) }) }
+func (v *testView) Render() app.UI          { return app.Elem("span").Text(v.name) }
+
+// testHost is a page: the runner's home, with its views.
+type testHost struct {
+	app.Compo
+
+	run   *runner
+	views []app.UI
+}
+
+func (h *testHost) OnMount(ctx app.Context) { h.run.home = ctx }
+func (h *testHost) Render() app.UI          { return app.Div().Body(h.views...) }
+
+// turnPage mounts a host with views a and b (drawn in turns, as the log
+// and the timeline) and s (drawn after the turns, as #run-stats).
+func turnPage(t *testing.T) (*runner, app.ClientDispatcher, *drawLog) {
+	t.Helper()
+	log := &drawLog{}
+	r := newRunner(Env{Yield: log.yield})
+	h := &testHost{run: r, views: []app.UI{
+		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
+		&testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log},
+		&testView{runView: runView{run: r, settle: true}, name: "s", log: log},
+	}}
+	d := app.NewClientTester(h)
+	t.Cleanup(d.Close)
+	d.Consume()
+	return r, d, log
+}
+
+// settle consumes until r takes no more turns, at most n times.
+func settle(d app.ClientDispatcher, r *runner, n int) {
+	d.Consume()
+	for ; r.draws.on && n > 0; n-- {
+		d.Consume()
+	}
+	d.Consume()
+}
+
+// TestDrawTurns: the views that draw a run's history take turns, a
+// browser task (a yield) apart, each drawing once however many changes
+// came while it waited; #run-stats and a run's result come after them.
+func TestDrawTurns(t *testing.T) {
+	r, d, log := turnPage(t)
+	var result []string
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: r.home.Src(), Function: func(ctx app.Context) {
+		r.changed()
+		r.changed() // a second change before their turns: each still draws once
+		r.afterDraws(func() { result = append(result, log.String()) })
+	}})
+	settle(d, r, 20)
+	got := log.String()
+	// a and b take turns in the order they were asked, which is map
+	// order; s comes last, after the last yield.
+	if got != "a y b y s" && got != "b y a y s" {
+		t.Errorf("draws: %q; want a y b y s (or b first)", got)
+	}
+	if len(result) != 1 || (result[0] != "a y b y" && result[0] != "b y a y") {
+		t.Errorf("the result came after %q; want once, after the turns' last yield", result)
+	}
+	if r.draws.on || len(r.draws.turns) > 0 {
+		t.Errorf("turns still on: %+v", r.draws)
+	}
+}
+
+// TestDrawTurnsNatively: without a Yield (natively, the other tests) the
+// views draw at once.
+func TestDrawTurnsNatively(t *testing.T) {
+	log := &drawLog{}
+	r := newRunner(Env{})
+	h := &testHost{run: r, views: []app.UI{
+		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
+		&testView{runView: runView{run: r, settle: true}, name: "s", log: log},
+	}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	d.Consume()
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { r.changed() }})
+	d.Consume()
+	if got := log.String(); got != "a s" && got != "s a" {
+		t.Errorf("draws: %q; want a and s, no yield", got)
+	}
+}
+
+func TestStager(t *testing.T) {
+	chunk := func(s string) []string { // "a b" → [a b]; "-" → nil
+		if s == "-" {
+			return nil
+		}
+		return strings.Fields(s)
+	}
+	list := func(cs ...string) [][]string {
+		out := make([][]string, len(cs))
+		for i, c := range cs {
+			out[i] = chunk(c)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name        string
+		shown, want [][]string
+		steps       [][][]string // what is shown after each step, until nothing is pending
+	}{
+		{"from nothing, a chunk a step", nil, list("a b", "c d", "e"),
+			[][][]string{list("a b", "-", "-"), list("a b", "c d", "-"), list("a b", "c d", "e")}},
+		{"unchanged chunks stay, a changed one is a step", list("a b", "c d"), list("a b", "c x"),
+			[][][]string{list("a b", "c x")}},
+		{"emptied chunks cost no step", list("a", "b", "c"), list("-", "-", "z"),
+			[][][]string{list("-", "-", "z")}},
+		{"a shorter list drops the chunks past its end at once", list("a", "b", "c"), list("a"),
+			[][][]string{list("a")}},
+		{"nothing to do", list("a"), list("a"), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stager[string]{shown: tt.shown, want: tt.want}
+			var got [][][]string
+			for s.pending() {
+				if len(got) > 10 {
+					t.Fatal("never done")
+				}
+				s.step()
+				got = append(got, slices.Clone(s.shown))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.steps) {
+				t.Errorf("steps %v; want %v", got, tt.steps)
+			}
+		})
+	}
+}
+
+// TestTimelineTraceSteps: the timeline's trace is read tlStep events a
+// turn, is the trace of all of them, and is read again only when the
+// events change.
+func TestTimelineTraceSteps(t *testing.T) {
+	r, d, log := turnPage(t)
+	n := 2*tlStep + 10
+	events := make([]stampede.Event, n)
+	for i := range events {
+		events[i] = ev(i+1, fmt.Sprintf("w#%d", i/4), []stampede.Kind{stampede.KindRequest, stampede.KindLockWait, stampede.KindLockAcquired, stampede.KindLockReleased}[i%4], "")
+	}
+	r.run.events = events
+	var tl tlTrace
+	yields := func() int { return strings.Count(log.String(), "y") }
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: r.home.Src(), Function: func(ctx app.Context) { tl.follow(r, ctx) }})
+	settle(d, r, 20)
+	if tl.done.tr == nil || !tl.done.same(events) {
+		t.Fatal("the trace was not read")
+	}
+	// Three steps: the first in the caller's turn, two more in turns.
+	if got := yields(); got != 2 {
+		t.Errorf("%d yields; want 2 (three steps of %d for %d events)", got, tlStep, n)
+	}
+	if got := len(tl.done.tr.Lanes); got != n/4+1 {
+		t.Errorf("%d lanes; want %d", got, n/4+1)
+	}
+	rev := tl.done.rev
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: r.home.Src(), Function: func(ctx app.Context) { tl.follow(r, ctx) }})
+	settle(d, r, 20)
+	if tl.done.rev != rev || yields() != 2 {
+		t.Errorf("the same events were read again (rev %d → %d)", rev, tl.done.rev)
+	}
+	r.run.events = events[:10:10]
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: r.home.Src(), Function: func(ctx app.Context) { tl.follow(r, ctx) }})
+	settle(d, r, 20)
+	if !tl.done.same(events[:10]) || len(tl.done.tr.Lanes) != 3 {
+		t.Errorf("after the events changed: %d lanes; want 3", len(tl.done.tr.Lanes))
+	}
+}
