@@ -197,3 +197,13 @@ func (r *runner) measure(name string, start time.Time) {
 		r.env.Measure(name, start)
 	}
 }
+
+// after calls fn on the UI goroutine d from now, with ctx's component's
+// context, without drawing that component again (ctx.After would: it
+// dispatches an update).
+func after(ctx app.Context, d time.Duration, fn func(app.Context)) {
+	ctx.Async(func() {
+		time.Sleep(d)
+		ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: fn})
+	})
+}

@@ -48,8 +48,7 @@ func (p *Playground) renderEditor() app.UI {
 			when(p.settings.Strategy == stampede.XFetch, textField("beta", "xfetch's beta",
 				p.settings.Beta, p.edit.betaErr, "over 0; higher refreshes earlier", p.onBeta)),
 		),
-		p.renderButtons(),
-		app.If(p.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(p.run.message)),
+		p.views.buttons,
 		app.If(preset == "seed" && !p.embed, explainSeed()),
 		app.If(code != nil, code),
 	)
@@ -99,6 +98,24 @@ func (p *Playground) renderStrategy() app.UI {
 		app.If(!crossTab,
 			app.P().ID("crosstab-note").Class("status", "note").Text(p.run.crossTabNote()),
 		),
+	)
+}
+
+// runButtons are the editor's Run, Stop, Clear cache and second tab
+// buttons, and what the last Clear cache did. They follow the runner on
+// their own: a run's start and end draw them again, not the editor.
+type runButtons struct {
+	app.Compo
+
+	runView
+
+	page *Playground // the buttons' handlers are the page's
+}
+
+func (b *runButtons) Render() app.UI {
+	return app.Div().Class("run-buttons").Body(
+		b.page.renderButtons(),
+		app.If(b.run.message != "", app.P().ID("cache-message").Class("status").Role("status").Text(b.run.message)),
 	)
 }
 

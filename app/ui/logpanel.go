@@ -25,12 +25,13 @@ type logPanel struct {
 	// drawn are the lines drawn, in logSlots lists (draws.go's stager):
 	// a finished run's 500 lines drawn at once took the page's thread for
 	// about 250 ms.
-	drawn stager[logLine]
+	drawn   stager[logLine]
+	filters *logFilters
 }
 
 // logChunk is how many lines each of the log's lists holds: the log
 // draws one list per draw turn.
-const logChunk = 50
+const logChunk = 25
 
 // logSlots is how many lists the log has, in fixed places, the newest
 // lines in the last: a list keeps its place as the log grows, so go-app
@@ -45,6 +46,7 @@ const logEvery = 500 * time.Millisecond
 
 func newLogPanel(r *runner) *logPanel {
 	l := &logPanel{runView: runView{run: r, every: logEvery}}
+	l.filters = &logFilters{runView: runView{run: r, every: logEvery}, panel: l}
 	l.refresh(nil)
 	return l
 }
@@ -103,13 +105,9 @@ func (r *runner) hasGroup(name string) bool {
 	return false
 }
 
-func (l *logPanel) onGroupFilter(ctx app.Context, e app.Event) {
-	l.filter.Group = ctx.JSSrc().Get("value").String()
-	l.refresh(ctx)
-}
-
-func (l *logPanel) onKindFilter(ctx app.Context, e app.Event) {
-	l.filter.Kind = ctx.JSSrc().Get("value").String()
+// setFilter applies what set changes of the filter.
+func (l *logPanel) setFilter(ctx app.Context, set func(*filter)) {
+	set(&l.filter)
 	l.refresh(ctx)
 }
 
@@ -117,7 +115,7 @@ func (l *logPanel) Render() app.UI {
 	r := l.run
 	slots := l.drawn.shown
 	return app.Div().ID("log-panel").Body(
-		l.renderFilters(),
+		l.filters,
 		app.P().ID("log-note").Class("status").Text(viewNote(len(l.lines), l.matched, r.run.total, r.run.dropped, l.filter.active())),
 		app.Elem("section").ID("log").Class("log").Role("log").Aria("live", "polite").
 			Aria("relevant", "additions").Aria("label", "live log").TabIndex(0).Body(
@@ -149,26 +147,56 @@ func kindChoices() [][2]string {
 	return c
 }
 
-func (l *logPanel) renderFilters() app.UI {
+// logFilters are the log's filters. They follow the runner on their
+// own, in a draw turn of their own (draws.go): a run of many scenario
+// lines has as many worker choices to draw when it starts. The filter
+// itself is the log panel's.
+type logFilters struct {
+	app.Compo
+
+	runView
+
+	panel *logPanel
+}
+
+// onPanel applies set to the panel's filter, on the panel.
+func (f *logFilters) onPanel(ctx app.Context, set func(*filter)) {
+	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Update, Source: f.panel, Function: func(ctx app.Context) {
+		f.panel.setFilter(ctx, set)
+	}})
+}
+
+func (f *logFilters) onGroup(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	f.onPanel(ctx, func(fl *filter) { fl.Group = v })
+}
+
+func (f *logFilters) onKind(ctx app.Context, e app.Event) {
+	v := ctx.JSSrc().Get("value").String()
+	f.onPanel(ctx, func(fl *filter) { fl.Kind = v })
+}
+
+func (f *logFilters) Render() app.UI {
 	kinds := kindChoices()
-	groups := l.run.run.groups
+	groups := f.run.run.groups
+	cur := f.panel.filter
 	return app.Div().Class("filters").Body(
 		app.Elem("label").Attr("for", "filter-group").Text("Workers"),
-		app.Select().ID("filter-group").OnChange(l.onGroupFilter).Body(
-			option("", "all workers", l.filter.Group == ""),
+		app.Select().ID("filter-group").OnChange(f.onGroup).Body(
+			option("", "all workers", cur.Group == ""),
 			app.Range(groups).Slice(func(i int) app.UI {
 				g := groups[i]
 				label := g.Name
 				if g.Count > 1 {
 					label = fmt.Sprintf("%s (%s#1…%d)", g.Name, g.Name, g.Count)
 				}
-				return option(g.Name, label, g.Name == l.filter.Group)
+				return option(g.Name, label, g.Name == cur.Group)
 			}),
 		),
 		app.Elem("label").Attr("for", "filter-kind").Text("Kind"),
-		app.Select().ID("filter-kind").OnChange(l.onKindFilter).Body(
+		app.Select().ID("filter-kind").OnChange(f.onKind).Body(
 			app.Range(kinds).Slice(func(i int) app.UI {
-				return option(kinds[i][0], kinds[i][1], kinds[i][0] == l.filter.Kind)
+				return option(kinds[i][0], kinds[i][1], kinds[i][0] == cur.Kind)
 			}),
 		),
 	)

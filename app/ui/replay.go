@@ -318,7 +318,7 @@ func (p *replayPanel) Render() app.UI {
 	}
 	return app.Div().Class("timeline-wrap").Body(
 		app.Div().Class("timeline-click").OnClick(p.onTimelineClick).Body(
-			newTimeline().Trace(p.trace.done).Groups(r.run.groups).Wall(p.trace.done.wall).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
+			newTimeline().inTurns(r).Trace(p.trace.done).Groups(r.run.groups).Wall(p.trace.done.wall).Live(r.busy).Cursor(cursor).Marks(r.shownMarks()),
 		),
 		app.Div().ID("replay").Class("replay").Role("group").Aria("label", "replay").Body(
 			app.Elem("label").Attr("for", "replay-pos").Text("Replay"),

@@ -105,7 +105,7 @@ type runner struct {
 
 	// show is the page's hook: a run through the API runs other settings
 	// than the editor's, and the page shows them.
-	show func(settings)
+	show func(app.Context, settings)
 
 	watchers map[int]func()
 	nextW    int
@@ -118,7 +118,7 @@ type runner struct {
 }
 
 func newRunner(env Env) *runner {
-	return &runner{env: env, tab: newTabID(), show: func(settings) {}}
+	return &runner{env: env, tab: newTabID(), show: func(app.Context, settings) {}}
 }
 
 // watch calls fn after every change until the returned func is called.
@@ -198,11 +198,7 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 		case v.every > 0 && v.run.busy && (v.pending || wait > 0):
 			if !v.pending {
 				v.pending = true
-				// A Next dispatch: the view is not redrawn until its turn.
-				ctx.Async(func() {
-					time.Sleep(wait)
-					ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) { draw() }})
-				})
+				after(ctx, wait, func(app.Context) { draw() }) // not drawn until its turn
 			}
 		default:
 			draw()
@@ -310,7 +306,7 @@ func (r *runner) begin(ctx app.Context, req runRequest, shown settings) (job, in
 		return job{}, 0, nil, err
 	}
 	r.n++
-	r.show(shown)
+	r.show(ctx, shown)
 	runCtx, cancel := context.WithCancel(ctx)
 	r.busy, r.cancel = true, cancel
 	r.message = ""

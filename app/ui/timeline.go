@@ -31,6 +31,92 @@ type timeline struct {
 
 	expanded []string // band names, oldest first, at most maxExpanded
 	detail   string   // the focused or hovered bar's details
+
+	// In a page (inTurns), the timeline lays itself out in a draw turn
+	// (draws.go) and draws the layout in the next: a 10,000-event
+	// timeline's layout and drawing together held the page's thread
+	// for about 100 ms. drawn is the layout drawn, until the next one.
+	run    *runner
+	drawn  *tlDrawn
+	laying bool // a layout is queued
+}
+
+// tlDrawn is a layout and what it was laid out from.
+type tlDrawn struct {
+	key   tlKey
+	m     tlModel
+	lanes []tlLaneDraw
+}
+
+// tlKey is what a layout depends on.
+type tlKey struct {
+	trace           *trace.Trace
+	traceRev        int
+	events          *stampede.Event
+	nEvents         int
+	groups          *workerGroup
+	nGroups         int
+	wall, cursor    time.Duration
+	live            bool
+	marks, expanded string
+}
+
+func (t *timeline) key() tlKey {
+	k := tlKey{trace: t.Itrace.tr, traceRev: t.Itrace.rev, nEvents: len(t.Ievents), nGroups: len(t.Igroups),
+		wall: t.Iwall, cursor: t.Icursor, live: t.Ilive, marks: fmt.Sprint(t.Imarks), expanded: strings.Join(t.expanded, "\x00")}
+	if len(t.Ievents) > 0 {
+		k.events = &t.Ievents[0]
+	}
+	if len(t.Igroups) > 0 {
+		k.groups = &t.Igroups[0]
+	}
+	return k
+}
+
+// layout lays the timeline out from its inputs; nil without events.
+func (t *timeline) layout() *tlDrawn {
+	tr := t.Itrace.tr
+	if tr == nil && len(t.Ievents) > 0 {
+		tr = trace.Build(t.Ievents)
+	}
+	if tr == nil || len(tr.Lanes) == 0 {
+		return nil
+	}
+	d := &tlDrawn{key: t.key(), m: layoutTrace(tr, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)}
+	d.lanes = make([]tlLaneDraw, len(d.m.Lanes))
+	for i := range d.m.Lanes {
+		d.lanes[i] = laneView(&d.m.Lanes[i], t.Imarks)
+	}
+	return d
+}
+
+// inTurns makes the timeline lay out and draw in r's draw turns.
+func (t *timeline) inTurns(r *runner) *timeline { t.run = r; return t }
+
+// inPage reports whether the timeline takes draw turns: natively (the
+// tests) there are none, and it lays out as it draws.
+func (t *timeline) inPage() bool { return t.run != nil && t.run.drawing() }
+
+func (t *timeline) OnMount(ctx app.Context)  { t.relayout(ctx) }
+func (t *timeline) OnUpdate(ctx app.Context) { t.relayout(ctx) }
+
+// relayout lays the timeline out again in a draw turn when its inputs
+// changed, and draws that layout in the next.
+func (t *timeline) relayout(ctx app.Context) {
+	if !t.inPage() || t.laying || (t.drawn != nil && t.drawn.key == t.key()) {
+		return
+	}
+	t.laying = true
+	t.run.drawTurn(ctx, func(ctx app.Context) {
+		d := t.layout()
+		t.run.drawTurn(ctx, func(ctx app.Context) {
+			t.drawn, t.laying = d, false
+			if d == nil {
+				t.drawn = &tlDrawn{key: t.key()}
+			}
+			t.relayout(ctx) // the inputs changed meanwhile
+		})
+	})
 }
 
 func newTimeline() *timeline { return &timeline{Icursor: -1} }
@@ -88,6 +174,7 @@ func (t *timeline) toggle(name string) {
 
 func (t *timeline) onToggle(ctx app.Context, e app.Event) {
 	t.toggle(ctx.JSSrc().Get("dataset").Get("band").String())
+	t.relayout(ctx)
 }
 
 // onPoint shows the details of the bar under the pointer or with focus:
@@ -107,19 +194,19 @@ func (t *timeline) onPoint(ctx app.Context, e app.Event) {
 
 func (t *timeline) Render() app.UI {
 	sec := app.Elem("section").ID("timeline").Class("timeline").Aria("label", "timeline")
-	tr := t.Itrace.tr
-	if tr == nil && len(t.Ievents) > 0 {
-		tr = trace.Build(t.Ievents)
+	d := t.drawn
+	if d == nil || (!t.inPage() && d.key != t.key()) {
+		d = t.layout() // not in a page's turns, or not laid out yet
 	}
-	if tr == nil || len(tr.Lanes) == 0 {
+	if d == nil || len(d.m.Lanes) == 0 {
 		return sec.Body(
 			app.P().Class("status").Text("The timeline draws each worker's lock waits, fetches and work once a run starts."),
 		)
 	}
-	m := layoutTrace(tr, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)
+	m := d.m
 	return sec.Body(
 		app.If(len(m.Bands) > 0, t.renderBands(m.Bands)),
-		app.Div().Class("timeline-scroll").Body(t.renderSVG(&m)),
+		app.Div().Class("timeline-scroll").Body(t.renderSVG(&m, d.lanes)),
 		app.P().ID("timeline-details").Class("status").Aria("live", "polite").Body(
 			app.If(t.detail != "", app.Text(t.detail)).
 				Else(app.Text("Hover over or focus a bar (Tab) for its details.")),

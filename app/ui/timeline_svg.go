@@ -81,7 +81,7 @@ func describeBar(lane tlLane, b tlBar) (short, full string) {
 	return short, sb.String()
 }
 
-func (t *timeline) renderSVG(m *tlModel) app.UI {
+func (t *timeline) renderSVG(m *tlModel, lanes []tlLaneDraw) app.UI {
 	h := f1(m.Height)
 	var kids []app.UI
 	// grid and ticks
@@ -93,8 +93,8 @@ func (t *timeline) renderSVG(m *tlModel) app.UI {
 				Attr("text-anchor", "middle").Text(tk.Label),
 		)
 	}
-	for i := range m.Lanes {
-		kids = append(kids, &tlLaneView{Ilane: laneView(&m.Lanes[i], t.Imarks)})
+	for _, l := range lanes {
+		kids = append(kids, &tlLaneView{Ilane: l})
 	}
 	if len(m.Links) > 0 {
 		links := make([]app.UI, len(m.Links))
