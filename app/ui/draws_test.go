@@ -213,3 +213,40 @@ func TestTimelineTraceSteps(t *testing.T) {
 		t.Errorf("after the events changed: %d lanes; want 3", len(tl.done.tr.Lanes))
 	}
 }
+
+// TestTimelineInTurns: in a page, the timeline lays out in one draw
+// turn and draws that layout in the next, showing the layout it had
+// until then.
+func TestTimelineInTurns(t *testing.T) {
+	log := &drawLog{}
+	r := newRunner(Env{Yield: log.yield})
+	tl := newTimeline().inTurns(r).Events(seedEvents()).Groups(seedGroups).Wall(505 * time.Millisecond)
+	h := &testHost{run: r, views: []app.UI{tl}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	settle(d, r, 20)
+	// The page's home is set when it mounts, after its views: the first
+	// layout comes with the first change.
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: tl, Function: func(ctx app.Context) { tl.relayout(ctx) }})
+	settle(d, r, 20)
+	if !strings.Contains(app.HTMLString(h), ">400 ms<") || tl.drawn == nil {
+		t.Fatalf("the first layout is not drawn: %s", app.HTMLString(h))
+	}
+	yields := strings.Count(log.String(), "y")
+	// A longer run: the axis reaches 1000 ms, two turns later.
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: tl, Function: func(ctx app.Context) {
+		tl.Iwall = 1100 * time.Millisecond
+		tl.relayout(ctx)
+	}})
+	d.Consume()
+	if h := app.HTMLString(h); strings.Contains(h, ">1000 ms<") {
+		t.Errorf("the new layout is drawn in the turn that lays it out")
+	}
+	settle(d, r, 20)
+	if h := app.HTMLString(h); !strings.Contains(h, ">1000 ms<") {
+		t.Errorf("the new layout is never drawn")
+	}
+	if got := strings.Count(log.String(), "y") - yields; got != 2 {
+		t.Errorf("%d turns for a layout; want 2 (lay out, draw)", got)
+	}
+}
