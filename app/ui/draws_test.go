@@ -250,3 +250,35 @@ func TestTimelineInTurns(t *testing.T) {
 		t.Errorf("%d turns for a layout; want 2 (lay out, draw)", got)
 	}
 }
+
+// TestStatusWaitsForTurns: #run-stats draws what the runner held when it
+// last followed it: drawn again for another reason while the views
+// still take turns, it does not show the run's end early.
+func TestStatusWaitsForTurns(t *testing.T) {
+	log := &drawLog{}
+	r := newRunner(Env{Yield: log.yield})
+	status := &runStatus{runView: runView{run: r, settle: true}}
+	h := &testHost{run: r, views: []app.UI{
+		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
+		status,
+	}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	d.Consume()
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) {
+		r.run.state = runDone
+		r.changed()
+	}})
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: status, Function: func(app.Context) {}}) // drawn again meanwhile
+	d.Consume()
+	if !r.draws.on {
+		t.Fatal("no turn is on: the test shows nothing")
+	}
+	if got := app.HTMLString(status); !strings.Contains(got, `data-state="idle"`) {
+		t.Errorf("while the views take turns, #run-stats shows %s; want idle still", got)
+	}
+	settle(d, r, 20)
+	if got := app.HTMLString(status); !strings.Contains(got, `data-state="done"`) {
+		t.Errorf("after the turns, #run-stats shows %s; want done", got)
+	}
+}

@@ -107,21 +107,40 @@ func summary(state runState, r runResult) string {
 
 // runStatus is #run-stats and the counters: how the current run stands,
 // or the part of it before the replay cursor.
+//
+// It draws what the runner held when it last followed it, after the
+// views' draw turns (runView.settle), not what the runner holds when go-app
+// happens to draw it: data-state="done" must not show before the views
+// have drawn the run's end.
 type runStatus struct {
 	app.Compo
 
 	runView
+
+	state  runState
+	result runResult
+	stats  stampede.Stats
+}
+
+func (s *runStatus) OnMount(ctx app.Context) {
+	s.sync()
+	s.follow(ctx, s.sync)
+}
+
+// sync takes what the status shows from the runner.
+func (s *runStatus) sync() {
+	r := s.run
+	s.state, s.result, s.stats = r.run.state, r.run.result, r.shownStats()
 }
 
 func (s *runStatus) Render() app.UI {
-	r := s.run
-	out := app.Elem("output").ID("run-stats").Class("run-stats", r.run.state.String()).Aria("live", "polite")
-	for _, a := range runStatsAttrs(r.run.state, r.run.result) {
+	out := app.Elem("output").ID("run-stats").Class("run-stats", s.state.String()).Aria("live", "polite")
+	for _, a := range runStatsAttrs(s.state, s.result) {
 		out = out.Attr(a.Name, a.Value)
 	}
 	return app.Div().Class("run-status").Body(
-		out.Text(summary(r.run.state, r.run.result)),
-		newCounters().Stats(r.shownStats()),
+		out.Text(summary(s.state, s.result)),
+		newCounters().Stats(s.stats),
 	)
 }
 

@@ -73,16 +73,17 @@ func (t *timeline) key() tlKey {
 	return k
 }
 
-// layout lays the timeline out from its inputs; nil without events.
+// layout lays the timeline out from its inputs: no lanes without events.
 func (t *timeline) layout() *tlDrawn {
+	d := &tlDrawn{key: t.key()}
 	tr := t.Itrace.tr
 	if tr == nil && len(t.Ievents) > 0 {
 		tr = trace.Build(t.Ievents)
 	}
 	if tr == nil || len(tr.Lanes) == 0 {
-		return nil
+		return d
 	}
-	d := &tlDrawn{key: t.key(), m: layoutTrace(tr, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)}
+	d.m = layoutTrace(tr, t.Igroups, t.expanded, t.Iwall, t.Icursor, t.Ilive)
 	d.lanes = make([]tlLaneDraw, len(d.m.Lanes))
 	for i := range d.m.Lanes {
 		d.lanes[i] = laneView(&d.m.Lanes[i], t.Imarks)
@@ -111,9 +112,6 @@ func (t *timeline) relayout(ctx app.Context) {
 		d := t.layout()
 		t.run.drawTurn(ctx, func(ctx app.Context) {
 			t.drawn, t.laying = d, false
-			if d == nil {
-				t.drawn = &tlDrawn{key: t.key()}
-			}
 			t.relayout(ctx) // the inputs changed meanwhile
 		})
 	})
@@ -198,7 +196,7 @@ func (t *timeline) Render() app.UI {
 	if d == nil || (!t.inPage() && d.key != t.key()) {
 		d = t.layout() // not in a page's turns, or not laid out yet
 	}
-	if d == nil || len(d.m.Lanes) == 0 {
+	if len(d.m.Lanes) == 0 {
 		return sec.Body(
 			app.P().Class("status").Text("The timeline draws each worker's lock waits, fetches and work once a run starts."),
 		)
