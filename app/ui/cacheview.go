@@ -132,6 +132,11 @@ func (c *cacheInspector) OnMount(ctx app.Context) {
 	}
 }
 
+func (c *cacheInspector) OnDismount() {
+	c.runView.OnDismount()
+	c.drawn.queued = false // its turn is skipped
+}
+
 // refresh reads the listing again, in the background. A call while a
 // refresh is in flight is remembered and served once it ends.
 func (c *cacheInspector) refresh(ctx app.Context) {

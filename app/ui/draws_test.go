@@ -282,3 +282,36 @@ func TestStatusWaitsForTurns(t *testing.T) {
 		t.Errorf("after the turns, #run-stats shows %s; want done", got)
 	}
 }
+
+// TestDrawTurnsDismounted: a view dismounted while it waits for its turn
+// is skipped, the turns still end, and mounted again it draws again.
+func TestDrawTurnsDismounted(t *testing.T) {
+	log := &drawLog{}
+	r := newRunner(Env{Yield: log.yield})
+	a := &testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log}
+	b := &testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log}
+	h := &testHost{run: r, views: []app.UI{a, b}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	d.Consume()
+	var settled bool
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) {
+		r.changed()
+		r.afterDraws(func() { settled = true })
+		h.views = nil // both leave the page before they draw
+	}})
+	settle(d, r, 20)
+	if !settled || r.draws.on {
+		t.Fatalf("the turns never ended (settled %v, on %v)", settled, r.draws.on)
+	}
+	before := log.String()
+	h.views = []app.UI{a, b}
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) {}})
+	d.Consume()
+	d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { r.changed() }})
+	settle(d, r, 20)
+	after := strings.TrimSpace(strings.TrimPrefix(log.String(), before))
+	if !strings.Contains(after, "a") || !strings.Contains(after, "b") {
+		t.Errorf("mounted again, the views drew %q; want a and b", after)
+	}
+}

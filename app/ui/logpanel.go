@@ -59,6 +59,11 @@ func (l *logPanel) OnMount(ctx app.Context) {
 	})
 }
 
+func (l *logPanel) OnDismount() {
+	l.runView.OnDismount()
+	l.drawn.queued = false // its turn is skipped
+}
+
 // slots are lines in logSlots lists, the oldest list first and the
 // newest logChunk lines in the last; an empty list is nil.
 func slots(lines []logLine) [][]logLine {

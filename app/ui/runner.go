@@ -211,6 +211,9 @@ func (v *runView) OnDismount() {
 		v.stop()
 		v.stop = nil
 	}
+	// A turn of a dismounted view is skipped (draws.go): mounted again,
+	// the view must be able to ask for one.
+	v.pending, v.queued = false, false
 }
 
 // runMarks are the timeline's marks for run n.

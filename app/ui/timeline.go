@@ -100,6 +100,7 @@ func (t *timeline) inPage() bool { return t.run != nil && t.run.drawing() }
 
 func (t *timeline) OnMount(ctx app.Context)  { t.relayout(ctx) }
 func (t *timeline) OnUpdate(ctx app.Context) { t.relayout(ctx) }
+func (t *timeline) OnDismount()              { t.laying = false } // its turn is skipped
 
 // relayout lays the timeline out again in a draw turn when its inputs
 // changed, and draws that layout in the next.
