@@ -212,7 +212,9 @@ type Stats struct {
 
 // Add counts one event. Every counter is derived here and nowhere else,
 // so nothing is counted twice.
-func (s *Stats) Add(e Event) {
+func (s *Stats) Add(e Event) { s.add(&e) }
+
+func (s *Stats) add(e *Event) {
 	s.Events++
 	switch e.Kind {
 	case KindRequest:

@@ -35,8 +35,11 @@ func (l *Log) Append(e Event) {
 	l.mu.Lock()
 	l.seq++
 	e.Seq = l.seq
-	l.stats.Add(e)
-	l.trackWait(e)
+	// By pointer: every caller's goroutine logs through here, and each
+	// copy of an Event in a frame deepens the stack it needs (10,000
+	// goroutines growing their stacks were a quarter of a logged run).
+	l.stats.add(&e)
+	l.trackWait(&e)
 	i := (l.start + l.n) % len(l.ring)
 	l.ring[i] = e
 	if l.n < len(l.ring) {
@@ -62,7 +65,7 @@ type waitKey struct {
 }
 
 // trackWait measures lock and in-flight waits for Stats.MaxWaitMs.
-func (l *Log) trackWait(e Event) {
+func (l *Log) trackWait(e *Event) {
 	k := waitKey{e.Worker, e.Rep, e.Background}
 	switch e.Kind {
 	case KindLockWait:
