@@ -13,7 +13,7 @@ import (
 
 // The timeline draws a run's events as an SVG swimlane per worker, time
 // on the x axis. Everything it shows comes from the run's trace
-// (app/trace) through layoutTimeline (timeline_layout.go), a pure
+// (app/trace) through layoutTrace (timeline_layout.go), a pure
 // function, and is drawn by timeline_svg.go; the component only adds
 // which bands are expanded and which bar's details show.
 
@@ -21,8 +21,7 @@ import (
 type timeline struct {
 	app.Compo
 
-	Ievents []stampede.Event
-	Itrace  traceRef // the events' trace, when read already (see tlTrace)
+	Itrace  traceRef // the run's events as a trace (see tlTrace)
 	Igroups []workerGroup
 	Iwall   time.Duration
 	Icursor time.Duration // the replay cursor's time; < 0 for none
@@ -52,8 +51,6 @@ type tlDrawn struct {
 type tlKey struct {
 	trace           *trace.Trace
 	traceRev        int
-	events          *stampede.Event
-	nEvents         int
 	groups          *workerGroup
 	nGroups         int
 	wall, cursor    time.Duration
@@ -62,11 +59,8 @@ type tlKey struct {
 }
 
 func (t *timeline) key() tlKey {
-	k := tlKey{trace: t.Itrace.tr, traceRev: t.Itrace.rev, nEvents: len(t.Ievents), nGroups: len(t.Igroups),
+	k := tlKey{trace: t.Itrace.tr, traceRev: t.Itrace.rev, nGroups: len(t.Igroups),
 		wall: t.Iwall, cursor: t.Icursor, live: t.Ilive, marks: fmt.Sprint(t.Imarks), expanded: strings.Join(t.expanded, "\x00")}
-	if len(t.Ievents) > 0 {
-		k.events = &t.Ievents[0]
-	}
 	if len(t.Igroups) > 0 {
 		k.groups = &t.Igroups[0]
 	}
@@ -77,9 +71,6 @@ func (t *timeline) key() tlKey {
 func (t *timeline) layout() *tlDrawn {
 	d := &tlDrawn{key: t.key()}
 	tr := t.Itrace.tr
-	if tr == nil && len(t.Ievents) > 0 {
-		tr = trace.Build(t.Ievents)
-	}
 	if tr == nil || len(tr.Lanes) == 0 {
 		return d
 	}
@@ -120,11 +111,13 @@ func (t *timeline) relayout(ctx app.Context) {
 
 func newTimeline() *timeline { return &timeline{Icursor: -1} }
 
-// Events sets the run's events, oldest first.
-func (t *timeline) Events(v []stampede.Event) *timeline { t.Ievents = v; return t }
+// Events sets the run's events, oldest first, read into a trace now.
+// The page reads them in steps instead (tlTrace) and sets Trace.
+func (t *timeline) Events(v []stampede.Event) *timeline {
+	return t.Trace(traceRef{tr: trace.Build(v), events: v})
+}
 
-// Trace sets the trace of the events, read already: the timeline then
-// needs no events.
+// Trace sets the run's events as a trace.
 func (t *timeline) Trace(v traceRef) *timeline { t.Itrace = v; return t }
 
 // Groups sets the scenario's lines, for the lanes' order and the bands' counts.
@@ -133,7 +126,7 @@ func (t *timeline) Groups(v []workerGroup) *timeline { t.Igroups = v; return t }
 // Wall sets the run's wall time, when known.
 func (t *timeline) Wall(v time.Duration) *timeline { t.Iwall = v; return t }
 
-// Live says whether the run goes on (see layoutTimeline).
+// Live says whether the run goes on (see layoutTrace).
 func (t *timeline) Live(v bool) *timeline { t.Ilive = v; return t }
 
 // Cursor sets the replay cursor's time; < 0 hides it.
@@ -194,7 +187,7 @@ func (t *timeline) onPoint(ctx app.Context, e app.Event) {
 func (t *timeline) Render() app.UI {
 	sec := app.Elem("section").ID("timeline").Class("timeline").Aria("label", "timeline")
 	d := t.drawn
-	if d == nil || (!t.inPage() && d.key != t.key()) {
+	if d == nil || !t.inPage() {
 		d = t.layout() // not in a page's turns, or not laid out yet
 	}
 	if len(d.m.Lanes) == 0 {

@@ -7,12 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stampede-playground/stampede/app/stampede"
 	"github.com/stampede-playground/stampede/app/trace"
 )
 
 // The timeline's layout: where app/trace's intervals and links are drawn.
-// layoutTimeline is a pure function of the events and the component's
+// layoutTrace is a pure function of the run's trace and the component's
 // state; timeline_svg.go draws what it returns.
 
 // Bounds that keep a timeline of 10,000 events cheap to render.
@@ -132,7 +131,7 @@ type tlGroup struct {
 // else its band's.
 type tlPlace struct{ lane, bar int }
 
-// layoutTimeline lays the events out. groups gives the scenario's lines
+// layoutTrace lays a run's trace out. groups gives the scenario's lines
 // (their order and replica counts; may be nil), expanded the bands shown
 // with their members, wall the run's wall time when known (the axis
 // covers at least that), cursor the time of the replay cursor (< 0 for
@@ -140,11 +139,6 @@ type tlPlace struct{ lane, bar int }
 // 5 × 10ⁿ ms, so that a redraw moves no bar that was drawn, and fewer
 // bars are drawn (maxBarsLive): each redraw then changes little of the
 // page.
-func layoutTimeline(events []stampede.Event, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
-	return layoutTrace(trace.Build(events), groups, expanded, wall, cursor, live)
-}
-
-// layoutTrace is layoutTimeline from the events' trace.
 func layoutTrace(tr *trace.Trace, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
 	m := tlModel{barCap: maxBars}
 	m.Min = min(tr.Min, 0)

@@ -139,6 +139,11 @@ func elems(h, tag, name string) []elem {
 }
 
 // renderTL mounts a timeline and returns its HTML.
+// layoutTimeline lays events out as the page does, through their trace.
+func layoutTimeline(events []stampede.Event, groups []workerGroup, expanded []string, wall, cursor time.Duration, live bool) tlModel {
+	return layoutTrace(trace.Build(events), groups, expanded, wall, cursor, live)
+}
+
 func renderTL(t *testing.T, tl *timeline) string {
 	t.Helper()
 	d := app.NewClientTester(tl)
