@@ -215,11 +215,10 @@ func (c *cacheInspector) deleteEntry(ctx app.Context, url string) {
 				c.note = fmt.Sprintf("Deleting %s failed: %v", url, err)
 			} else {
 				c.note = "Deleted " + url + "."
-				c.setList(ctx, c.list.without(url))
 				if c.viewURL == url {
 					c.viewURL, c.viewText, c.viewNote = "", "", ""
 				}
-				c.restage(ctx)
+				c.setList(ctx, c.list.without(url)) // its rows as they are now
 			}
 			c.refresh(ctx)
 		})
