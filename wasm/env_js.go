@@ -31,6 +31,7 @@ func browserEnv() ui.Env {
 		Version:   app.Getenv("GOAPP_VERSION"),
 		Yield:     yieldToBrowser,
 		Measure:   measure,
+		OnScreen:  onScreen,
 	}
 	// Without Web Locks the page refuses crosstab and says why; it never
 	// falls back to an in-page lock that other tabs cannot see.
@@ -127,4 +128,46 @@ func measure(name string, start time.Time) {
 	opts.Set("start", perf.Call("now").Float()-ms)
 	opts.Set("duration", ms)
 	perf.Call("measure", name, opts)
+}
+
+// onScreen is ui.Env.OnScreen: an IntersectionObserver on el, with a
+// margin of 200 px, so that a view about to be scrolled into sight has
+// drawn already. Without IntersectionObserver every view counts as seen.
+func onScreen(el app.Value, seen func(bool)) (stop func()) {
+	ctor := js.Global().Get("IntersectionObserver")
+	target := app.JSValue(el)
+	if ctor.Type() != js.TypeFunction || target.Type() != js.TypeObject {
+		return func() {}
+	}
+	// seen runs on goroutines of its own (it may block), which must not
+	// pass on an older answer after a newer one.
+	var (
+		mu         sync.Mutex
+		sent, told int
+	)
+	cb := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		entries := args[0]
+		if n := entries.Length(); n > 0 {
+			in := entries.Index(n - 1).Get("isIntersecting").Bool() // the latest
+			sent++
+			k := sent
+			go func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if k > told {
+					told = k
+					seen(in)
+				}
+			}()
+		}
+		return nil
+	})
+	opts := js.Global().Get("Object").New()
+	opts.Set("rootMargin", "200px")
+	obs := ctor.New(cb, opts)
+	obs.Call("observe", target)
+	return func() {
+		obs.Call("disconnect")
+		cb.Release()
+	}
 }

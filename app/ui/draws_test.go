@@ -315,3 +315,64 @@ func TestDrawTurnsDismounted(t *testing.T) {
 		t.Errorf("mounted again, the views drew %q; want a and b", after)
 	}
 }
+
+// sights is a fake Env.OnScreen: it keeps each view's seen func, in the
+// order the views mounted.
+type sights struct {
+	mu   sync.Mutex
+	seen []func(bool)
+}
+
+func (s *sights) onScreen(_ app.Value, seen func(bool)) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seen = append(s.seen, seen)
+	return func() {}
+}
+
+// TestHiddenViewsWaitForSight: while a run goes on, a view out of sight
+// does not draw; it draws once it comes into sight, and at the run's end
+// whether seen or not. A view in sight draws as before.
+func TestHiddenViewsWaitForSight(t *testing.T) {
+	log := &drawLog{}
+	sight := &sights{}
+	r := newRunner(Env{Yield: log.yield, OnScreen: sight.onScreen})
+	h := &testHost{run: r, views: []app.UI{
+		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
+		&testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log},
+	}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	d.Consume()
+	if len(sight.seen) != 2 {
+		t.Fatalf("OnScreen called for %d views; want 2", len(sight.seen))
+	}
+	step := func(what string, fn func()) string {
+		t.Helper()
+		before := len(log.String())
+		d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { fn() }})
+		settle(d, r, 20)
+		return strings.TrimSpace(log.String()[before:])
+	}
+	sight.seen[0](false) // a scrolled out of sight
+	sight.seen[1](true)
+	d.Consume()
+
+	if got := step("a change in a run", func() { r.busy = true; r.changed() }); got != "b y" {
+		t.Errorf("a change while a is out of sight drew %q; want b only", got)
+	}
+	if got := step("a comes into sight", func() { sight.seen[0](true) }); got != "a y" {
+		t.Errorf("a coming into sight drew %q; want a, which missed a change", got)
+	}
+	if got := step("b goes out of sight", func() { sight.seen[1](false) }); got != "" {
+		t.Errorf("b going out of sight drew %q; want nothing", got)
+	}
+	// Both have drawn this run once (every is an hour): b out of sight
+	// skips, a waits for its time.
+	if got := step("the run's end", func() { r.busy = false; r.changed() }); got != "a y b y" && got != "b y a y" {
+		t.Errorf("the run's end drew %q; want both views, in sight or not", got)
+	}
+	if got := step("a change outside a run", func() { r.changed() }); got != "a y b y" && got != "b y a y" {
+		t.Errorf("a change outside a run drew %q; want both views", got)
+	}
+}

@@ -36,7 +36,14 @@ type Env struct {
 	// now (performance.measure in a browser, where the developer tools
 	// and `make bench` show it): a draw turn, a run's start, a batch.
 	Measure func(name string, start time.Time)
-	Version string
+	// OnScreen, when set, calls seen with whether el is in or near the
+	// browser's viewport: once soon after the call, then at every
+	// change, on a goroutine of its own, until stop is called. A view
+	// out of sight does not draw while a run goes on (runView): drawing
+	// what nobody sees took the page's one thread from the run. Nil
+	// natively: every view counts as seen.
+	OnScreen func(el app.Value, seen func(bool)) (stop func())
+	Version  string
 }
 
 // NewPlayground returns the page at route "/".

@@ -166,6 +166,11 @@ type runView struct {
 	// (draws.go): #run-stats, whose data-state scripts wait on.
 	settle bool
 	queued bool // waiting for its turn, or for the turns to end
+	// hidden says the view is out of sight (Env.OnScreen): a view with
+	// every does not draw while a run goes on then, and skipped records
+	// that it missed a change. It draws once it comes into sight, or
+	// when the run ends, as every view does.
+	hidden, skipped bool
 }
 
 func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
@@ -175,7 +180,7 @@ func (v *runView) OnMount(ctx app.Context) { v.follow(ctx, func() {}) }
 // dismounted.
 func (v *runView) follow(ctx app.Context, sync func()) {
 	update := func(app.Context) {
-		v.pending, v.queued, v.last = false, false, time.Now()
+		v.pending, v.queued, v.skipped, v.last = false, false, false, time.Now()
 		sync()
 	}
 	draw := func() {
@@ -192,18 +197,40 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 			ctx.Dispatch(update)
 		}
 	}
-	v.stop = v.run.watch(func() {
+	unseen := func() bool { return v.every > 0 && v.run.busy && v.hidden }
+	stopWatch := v.run.watch(func() {
 		wait := v.every - time.Since(v.last)
 		switch {
+		case unseen():
+			v.skipped = true
 		case v.every > 0 && v.run.busy && (v.pending || wait > 0):
 			if !v.pending {
 				v.pending = true
-				after(ctx, wait, func(app.Context) { draw() }) // not drawn until its turn
+				after(ctx, wait, func(app.Context) { // not drawn until its turn
+					if unseen() {
+						v.pending, v.skipped = false, true
+						return
+					}
+					draw()
+				})
 			}
 		default:
 			draw()
 		}
 	})
+	stopSeen := func() {}
+	if v.every > 0 && v.run.env.OnScreen != nil {
+		stopSeen = v.run.env.OnScreen(ctx.JSSrc(), func(seen bool) {
+			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) {
+				v.hidden = !seen
+				if seen && v.skipped {
+					v.skipped = false
+					draw()
+				}
+			}})
+		})
+	}
+	v.stop = func() { stopWatch(); stopSeen() }
 }
 
 func (v *runView) OnDismount() {
@@ -213,7 +240,7 @@ func (v *runView) OnDismount() {
 	}
 	// A turn of a dismounted view is skipped (draws.go): mounted again,
 	// the view must be able to ask for one.
-	v.pending, v.queued = false, false
+	v.pending, v.queued, v.hidden, v.skipped = false, false, false, false
 }
 
 // runMarks are the timeline's marks for run n.
