@@ -23,6 +23,7 @@ func TestTimeline(t *testing.T) {
 
 	t.Run("1000 workers", h.checkTimelineThousand)
 	t.Run("replay by keyboard", h.checkReplayKeys)
+	t.Run("views out of sight wait for the run's end", h.checkOutOfSight)
 	t.Run("screenshot", h.checkTimelineScreenshot)
 }
 
@@ -229,4 +230,72 @@ func (h *harness) checkTimelineScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.saveScreenshot(t, ctx, "timeline.png")
+}
+
+// sightRun is what checkOutOfSight reads: each draw turn (the view, and
+// when it began, ms from the run's call) and the page after the run.
+type sightRun struct {
+	Layout map[string]float64 `json:"layout"` // the view's tops, and the window's height
+	Turns  [][2]any           `json:"turns"`
+	EndMs  float64            `json:"endMs"`
+	Lines  int                `json:"lines"`
+	Reqs   int                `json:"requests"`
+}
+
+// checkOutOfSight: in a window too short (120 px) to show the log and the
+// cache inspector, a run's log and cache inspector do not draw while it goes
+// on (Env.OnScreen, an IntersectionObserver), the timeline in sight
+// does, and at the run's end every view shows the run. The run waits
+// 1.5 s for its fetches; a view that drew during it drew before +1 s.
+func (h *harness) checkOutOfSight(t *testing.T) {
+	ctx, cancel := context.WithTimeout(h.ctx, runTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 120)); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Do(h.ctx, chromedp.EmulateViewport(1280, 800))
+	r := eval[sightRun](t, h, `(async () => {
+		window.scrollTo(0, 0);
+		// Let the observers see the new viewport.
+		await new Promise(r => requestAnimationFrame(() => setTimeout(r, 200)));
+		const top = id => Math.round(document.getElementById(id).getBoundingClientRect().top);
+		const layout = {height: innerHeight, timeline: top("timeline"), log: top("log-panel"), cache: top("cache")};
+		const t0 = performance.now();
+		const s = await window.stampede.run({scenario: "a x4: get data/a.json\nb x4: get data/b.json", strategy: "keyed", latency: "1500ms", fresh: true});
+		const turns = performance.getEntriesByType("measure")
+			.filter(m => m.name.startsWith("stampede:turn ") && m.startTime >= t0)
+			.map(m => [m.name.slice(14), m.startTime - t0]);
+		return {layout, turns, endMs: performance.now() - t0, lines: document.querySelectorAll("#log .line").length, requests: s.requests};
+	})()`, runTimeout)
+	// OnScreen's margin is 200 px: the log and the cache inspector must
+	// start below it, the timeline above it.
+	if edge := r.Layout["height"] + 200; r.Layout["log"] <= edge || r.Layout["cache"] <= edge || r.Layout["timeline"] >= edge {
+		t.Fatalf("layout %v: want the timeline in sight (top above %.0f), the log and the cache inspector out of it", r.Layout, edge)
+	}
+	early := map[string]int{}
+	late := map[string]int{}
+	for _, tn := range r.Turns {
+		view, _ := tn[0].(string)
+		at, _ := tn[1].(float64)
+		if at < 1000 {
+			early[view]++
+		} else {
+			late[view]++
+		}
+	}
+	t.Logf("layout %v; turns before +1 s: %v; after: %v; the run resolved at +%.0f ms", r.Layout, early, late, r.EndMs)
+	for _, v := range []string{"logPanel", "cacheInspector"} {
+		if early[v] > 0 {
+			t.Errorf("%s, out of sight, drew %d times while the run went on", v, early[v])
+		}
+	}
+	if early["replayPanel"]+early["timeline"] == 0 {
+		t.Errorf("the timeline, in sight, never drew while the run went on: turns %v", r.Turns)
+	}
+	if late["logPanel"] == 0 {
+		t.Errorf("the log never drew the run's end: turns %v", r.Turns)
+	}
+	if r.Reqs != 8 || r.Lines < 8 {
+		t.Errorf("after the run: %d requests, %d log lines; want 8 requests, a line for each at least", r.Reqs, r.Lines)
+	}
 }

@@ -155,13 +155,24 @@ func (c *cacheInspector) refresh(ctx app.Context) {
 			_ = stampede.Sleep(ctx, wait)
 		}
 		l := readListing(ctx, store, maxCacheRows)
-		c.run.drawTurnFrom(ctx, func(ctx app.Context) {
-			c.loading, c.loaded, c.lastRead = false, true, time.Now()
-			c.setList(ctx, l)
-			if c.again {
-				c.refresh(ctx)
+		ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(ctx app.Context) {
+			arrived := func(ctx app.Context, draw bool) {
+				c.loading, c.loaded, c.lastRead = false, true, time.Now()
+				if draw {
+					c.setList(ctx, l)
+				} else {
+					c.list, c.skipped = l, true // drawn in sight, or at the run's end
+				}
+				if c.again {
+					c.refresh(ctx)
+				}
 			}
-		})
+			if c.unseen() {
+				arrived(ctx, false)
+				return
+			}
+			c.run.drawTurn(ctx, func(ctx app.Context) { arrived(ctx, true) })
+		}})
 	})
 }
 

@@ -185,12 +185,6 @@ func chunks[T any](items []T, size int) [][]T {
 	return out
 }
 
-// drawTurnFrom is drawTurn for a goroutine other than the UI's: a read
-// that ends in the background draws what it read in a turn.
-func (r *runner) drawTurnFrom(ctx app.Context, update func(app.Context)) {
-	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) { r.drawTurn(ctx, update) }})
-}
-
 // measure tells Env.Measure, when set, that name ran from start to now.
 func (r *runner) measure(name string, start time.Time) {
 	if r.env.Measure != nil {

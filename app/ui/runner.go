@@ -197,17 +197,16 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 			ctx.Dispatch(update)
 		}
 	}
-	unseen := func() bool { return v.every > 0 && v.run.busy && v.hidden }
 	stopWatch := v.run.watch(func() {
 		wait := v.every - time.Since(v.last)
 		switch {
-		case unseen():
+		case v.unseen():
 			v.skipped = true
 		case v.every > 0 && v.run.busy && (v.pending || wait > 0):
 			if !v.pending {
 				v.pending = true
 				after(ctx, wait, func(app.Context) { // not drawn until its turn
-					if unseen() {
+					if v.unseen() {
 						v.pending, v.skipped = false, true
 						return
 					}
@@ -232,6 +231,10 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 	}
 	v.stop = func() { stopWatch(); stopSeen() }
 }
+
+// unseen reports whether the view waits for sight to draw: it is out of
+// sight while a run goes on.
+func (v *runView) unseen() bool { return v.every > 0 && v.run.busy && v.hidden }
 
 func (v *runView) OnDismount() {
 	if v.stop != nil {
