@@ -85,6 +85,7 @@ func (l *Log) trackWait(e *Event) {
 func (l *Log) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.stats.percentiles()
 	return l.stats
 }
 
