@@ -20,8 +20,9 @@ import (
 // Its methods are spread over files of one job each: open_js.go opens and
 // reconnects, upgrade_js.go upgrades an older schema, rw_js.go reads and
 // writes, batch_js.go gathers concurrent Puts into one transaction,
-// evict_js.go makes room when the quota is exceeded, encode_js.go encodes
-// an entry, errors_js.go says what failed.
+// get_js.go concurrent Gets into another, evict_js.go makes room when the
+// quota is exceeded, encode_js.go encodes an entry, errors_js.go says
+// what failed.
 type Store struct {
 	name string
 	// openedAt is when Open began: the time an upgrade stamped on the
@@ -40,6 +41,11 @@ type Store struct {
 	mu      sync.Mutex    // protects queue and writing
 	queue   []*pendingPut // Puts waiting for the next transaction
 	writing bool          // a goroutine is writing the queue (batch_js.go)
+
+	rmu      sync.Mutex    // protects rqueue and reading
+	rqueue   []pendingRead // Gets waiting for the next readonly transaction
+	reading  bool          // a goroutine is about to read rqueue (get_js.go)
+	readTxns atomic.Int64  // the readonly transactions the Gets began, for tests
 
 	closeOnce sync.Once
 	closed    atomic.Pointer[closedReason] // nil while the store works
