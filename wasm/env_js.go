@@ -139,26 +139,11 @@ func onScreen(el app.Value, seen func(bool)) (stop func()) {
 	if ctor.Type() != js.TypeFunction || target.Type() != js.TypeObject {
 		return func() {}
 	}
-	// seen runs on goroutines of its own (it may block), which must not
-	// pass on an older answer after a newer one.
-	var (
-		mu         sync.Mutex
-		sent, told int
-	)
+	// seen dispatches to the UI goroutine, as go-app's own event
+	// handlers do from their callbacks, so it is called here, in order.
 	cb := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		entries := args[0]
-		if n := entries.Length(); n > 0 {
-			in := entries.Index(n - 1).Get("isIntersecting").Bool() // the latest
-			sent++
-			k := sent
-			go func() {
-				mu.Lock()
-				defer mu.Unlock()
-				if k > told {
-					told = k
-					seen(in)
-				}
-			}()
+		if entries := args[0]; entries.Length() > 0 {
+			seen(entries.Index(entries.Length() - 1).Get("isIntersecting").Bool()) // the latest
 		}
 		return nil
 	})

@@ -218,7 +218,6 @@ func (s *Stats) Add(e Event) { s.add(&e); s.percentiles() }
 // every event and computes them when its Stats are read (Log.Stats), as
 // walking the histogram on every answer was a fifth of a logged run's
 // time.
-
 func (s *Stats) add(e *Event) {
 	s.Events++
 	switch e.Kind {

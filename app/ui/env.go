@@ -38,7 +38,7 @@ type Env struct {
 	Measure func(name string, start time.Time)
 	// OnScreen, when set, calls seen with whether el is in or near the
 	// browser's viewport: once soon after the call, then at every
-	// change, on a goroutine of its own, until stop is called. A view
+	// change, until stop is called. seen must not wait (it dispatches). A view
 	// out of sight does not draw while a run goes on (runView): drawing
 	// what nobody sees took the page's one thread from the run. Nil
 	// natively: every view counts as seen.
