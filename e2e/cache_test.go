@@ -64,7 +64,7 @@ func TestCache(t *testing.T) {
 			Children int    `json:"children"`
 			URL      string `json:"url"`
 		}
-		got, err := chromedp.Run(ctx, chromedp.Poll[body](`(() => {
+		got, err := chromedp.Run(ctx, poll[body](`(() => {
 			const pre = document.querySelector("#cache-body .cache-text");
 			if (!pre) return null;
 			return {text: pre.textContent, children: pre.children.length,
@@ -124,7 +124,7 @@ func TestCache(t *testing.T) {
 					document.querySelector("#code-go code").textContent.includes(%q) &&
 					document.querySelector("#code-mirror code").textContent.includes(%q);
 			})()`, s.strategy, s.goText, s.mirror)
-			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond),
+			if _, err := chromedp.Run(ctx, poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond),
 				chromedp.WithPollingTimeout(settle))); err != nil {
 				h.dumpPage(t)
 				t.Errorf("#code did not show %s's excerpts: %v", s.strategy, err)

@@ -190,7 +190,7 @@ func (h *harness) compareState(t *testing.T, state string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(h.ctx, compareTimeout)
 	defer cancel()
-	text, err := chromedp.Run(ctx, chromedp.Poll[string](fmt.Sprintf(`(() => {
+	text, err := chromedp.Run(ctx, poll[string](fmt.Sprintf(`(() => {
 		const el = document.getElementById("compare-status");
 		return el && el.dataset.state === %q ? el.textContent : null;
 	})()`, state), chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(compareTimeout)))
@@ -246,7 +246,7 @@ func (h *harness) exportedHAR(t *testing.T) int {
 	})()`)); err != nil {
 		t.Fatal(err)
 	}
-	text, err := chromedp.Run(ctx, chromedp.Poll[string](`window.__har || null`,
+	text, err := chromedp.Run(ctx, poll[string](`window.__har || null`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(settle)))
 	if err != nil {
 		h.dumpPage(t)

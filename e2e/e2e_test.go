@@ -179,7 +179,7 @@ func (h *harness) open(t *testing.T, path string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(h.url+path)); err != nil {
 		t.Fatalf("navigate to %s: %v", path, err)
 	}
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](
+	_, err := chromedp.Run(ctx, poll[bool](
 		`typeof window.stampede === "object" && window.stampede !== null && typeof window.stampede.run === "function"`,
 		chromedp.WithPollingInterval(100*time.Millisecond),
 		chromedp.WithPollingTimeout(appLoad)))
@@ -238,7 +238,7 @@ func (h *harness) runStats(t *testing.T, state, runID string, timeout time.Durat
 		if (%q !== "" && el.dataset.runId !== %q) return null;
 		return Object.assign({}, el.dataset);
 	})()`, state, runID, runID)
-	attrs, err := chromedp.Run(ctx, chromedp.Poll[map[string]string](pred,
+	attrs, err := chromedp.Run(ctx, poll[map[string]string](pred,
 		chromedp.WithPollingInterval(50*time.Millisecond),
 		chromedp.WithPollingTimeout(timeout)))
 	if err != nil {
@@ -478,4 +478,36 @@ func quiet(out string) string {
 
 func isPNG(b []byte) bool {
 	return len(b) > 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n"
+}
+
+// poll is chromedp.Poll that survives the page's document being replaced
+// while it waits. chromedp's Poll evaluates in one execution context and
+// fails with "Cannot find context with specified id" when a navigation
+// (a reload, or a Navigate whose new context chromedp has not yet seen)
+// takes that context away; puppeteer's waitForFunction retries on that
+// error, and so does this, until ctx ends.
+func poll[T any](expr string, opts ...chromedp.PollOption) chromedp.Action[T] {
+	once := chromedp.Poll[T](expr, opts...)
+	return func(ctx context.Context, tg *chromedp.Target) (T, error) {
+		for {
+			v, err := once(ctx, tg)
+			if err == nil || !contextGone(err) {
+				return v, err
+			}
+			select { // let the new document's context arrive
+			case <-ctx.Done():
+				return v, err
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// contextGone reports whether err says the page's JavaScript context
+// went away under an evaluation: a navigation, not a failure.
+func contextGone(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated or closed")
 }

@@ -217,7 +217,7 @@ func TestHostingFreshDeploy(t *testing.T) {
 	defer cancel()
 	version := func() string {
 		t.Helper()
-		v, err := chromedp.Run(tctx, chromedp.Poll[string](`window.stampede && window.stampede.version`,
+		v, err := chromedp.Run(tctx, poll[string](`window.stampede && window.stampede.version`,
 			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad)))
 		if err != nil {
 			t.Fatalf("window.stampede.version: %v", err)
@@ -232,7 +232,7 @@ func TestHostingFreshDeploy(t *testing.T) {
 		t.Fatalf("first visit reports version %q; want %q", v, v1)
 	}
 	// The worker for v1 is installed, active, and has cached v1's files.
-	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`(async () => {
+	if _, err := chromedp.Run(tctx, poll[bool](`(async () => {
 			const r = await navigator.serviceWorker.getRegistration();
 			return !!(r && r.active && r.active.state === "activated") && (await caches.keys()).includes("app-`+v1+`");
 		})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad))); err != nil {
@@ -263,7 +263,7 @@ func TestHostingFreshDeploy(t *testing.T) {
 	if err := chromedp.Do(tctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
-	state, err := chromedp.Run(tctx, chromedp.Poll[string](`(window.stampede && window.stampede.version === "`+v2+`" && "new")
+	state, err := chromedp.Run(tctx, poll[string](`(window.stampede && window.stampede.version === "`+v2+`" && "new")
 			|| (document.getElementById("update") && "notice")`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(2*appLoad)))
 	if err != nil {
@@ -445,7 +445,7 @@ func hostBrowser(t *testing.T) context.Context {
 // returns its data- attributes; an error state fails the test.
 func hostWaitDone(t *testing.T, ctx context.Context) map[string]string {
 	t.Helper()
-	stats, err := chromedp.Run(ctx, chromedp.Poll[map[string]string](`(() => {
+	stats, err := chromedp.Run(ctx, poll[map[string]string](`(() => {
 			const o = document.getElementById("run-stats");
 			const s = o && o.dataset.state;
 			return (s === "done" || s === "error") && Object.assign({}, o.dataset);

@@ -100,7 +100,7 @@ func (h *harness) waitLesson(t *testing.T, name string, runs int, timeout time.D
 		return !!l && l.dataset.lesson === %q && l.dataset.runs === "%d" && l.dataset.state !== "running"; })()`, name, runs)
 	ctx, cancel := context.WithTimeout(h.ctx, timeout+5*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](pred, chromedp.WithPollingInterval(50*time.Millisecond),
+	if _, err := chromedp.Run(ctx, poll[bool](pred, chromedp.WithPollingInterval(50*time.Millisecond),
 		chromedp.WithPollingTimeout(timeout))); err != nil {
 		h.dumpPage(t)
 		t.Fatalf("lesson %s never showed %d runs ended within %v: %v (%+v)", name, runs, timeout, err, h.lessonView(t))

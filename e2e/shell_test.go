@@ -288,7 +288,7 @@ func (h *harness) checkOffline(t *testing.T, net *network) {
 	if online.Fetches != 2 {
 		t.Fatalf("online run: %+v; want 2 fetches", online)
 	}
-	if _, err := chromedp.Run(h.ctx, chromedp.Poll[bool](`(async () => {
+	if _, err := chromedp.Run(h.ctx, poll[bool](`(async () => {
 			const r = await navigator.serviceWorker.getRegistration();
 			return !!(r && r.active && r.active.state === "activated" && navigator.serviceWorker.controller);
 		})()`, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(appLoad))); err != nil {
