@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,51 +17,44 @@ import (
 // engine runs app/stampede's BenchmarkOverhead natively and compares each
 // strategy's Loader.Get with the same check-fetch-store written directly
 // (bench_test.go says how), at 10,000 concurrent callers of one URL.
+//
+// The test binary is built once and run once per round, each round
+// running every sub-benchmark one time: a strategy's direct, engine and
+// logged samples are taken one after another in every round, so a spell
+// of load from another job on this shared machine falls on both sides
+// of a ratio, not on five samples of one side (go test -count 5 runs a
+// sub-benchmark's five samples in a row).
 func (b *bench) engine() error {
-	count := "5"
+	rounds := 5
 	if *quick {
-		count = "1"
+		rounds = 1
 	}
-	args := []string{"test", "-run", "^$", "-bench", "^BenchmarkOverhead$/.*/.*/callers=10000$", "-benchtime", "1s", "-count", count, "./app/stampede/"}
-	cmd := exec.Command("go", args...)
-	cmd.Env = nativeEnv()
-	// The output streams to the person running the bench as it comes
-	// (9 sub-benchmarks × count lines), and is kept for the error.
-	var outb bytes.Buffer
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	if err := cmd.Start(); err != nil {
+	bin := filepath.Join(b.tmp, "stampede.test")
+	if err := goCmd(nil, "test", "-c", "-o", bin, "./app/stampede/"); err != nil {
 		return err
 	}
-	waited := make(chan error, 1)
-	go func() { err := cmd.Wait(); pw.Close(); waited <- err }()
+	args := []string{"-test.run", "^$", "-test.bench", "^BenchmarkOverhead$/.*/.*/callers=10000$", "-test.benchtime", "1s", "-test.count", "1"}
 	ns := map[string][]float64{} // "singleflight/engine" -> ns/op samples
-	sc := bufio.NewScanner(pr)
-	results, total := 0, 9*len(count)
-	if n, err := strconv.Atoi(count); err == nil {
-		total = 9 * n
-	}
-	for sc.Scan() {
-		outb.WriteString(sc.Text() + "\n")
-		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkOverhead/") || f[3] != "ns/op" {
-			continue
-		}
-		parts := strings.Split(strings.TrimPrefix(f[0], "BenchmarkOverhead/"), "/")
-		if len(parts) < 2 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[2], 64)
+	results, total := 0, 9*rounds
+	for r := 0; r < rounds; r++ {
+		err := runLines("app/stampede", bin, args, func(line string) {
+			f := strings.Fields(line)
+			if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkOverhead/") || f[3] != "ns/op" {
+				return
+			}
+			parts := strings.Split(strings.TrimPrefix(f[0], "BenchmarkOverhead/"), "/")
+			v, err := strconv.ParseFloat(f[2], 64)
+			if len(parts) < 2 || err != nil {
+				return
+			}
+			key := parts[0] + "/" + parts[1]
+			ns[key] = append(ns[key], v)
+			results++
+			progress("  [engine %d/%d] round %d, %s %s: %.2f ms", results, total, r+1, parts[0], parts[1], v/1e6)
+		})
 		if err != nil {
-			continue
+			return err
 		}
-		key := parts[0] + "/" + parts[1]
-		ns[key] = append(ns[key], v)
-		results++
-		progress("  [engine %d/%d] %s %s: %.2f ms", results, total, parts[0], parts[1], v/1e6)
-	}
-	if err := <-waited; err != nil {
-		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, outb.String())
 	}
 	var ratios []string
 	for _, s := range []string{"singleflight", "lock", "keyed"} {
@@ -75,8 +69,34 @@ func (b *bench) engine() error {
 	}
 	b.record("engine sf / lock / keyed", strings.Join(ratios, " / "))
 	b.rep.notes = append(b.rep.notes, fmt.Sprintf(
-		"Engine: `go %s`, median of %s (the range of the samples in brackets); one op is one round of 10,000 goroutines getting one URL from an empty memory store through an instant fetcher. Baselines (app/stampede/bench_test.go directGet): singleflight = store check then one x/sync/singleflight Group.Do that checks, fetches and puts; lock = one sync.Mutex around check, fetch, put; keyed = a sync.Mutex per URL from a map. \"Events logged\" appends every event to a stampede.Log as the playground does; the baseline logs nothing.",
-		strings.Join(args, " "), count))
+		"Engine: `go test -c ./app/stampede/` once, then %d rounds of `stampede.test %s`, each round running every sub-benchmark once, so that a strategy's direct and engine samples alternate; median of the %d rounds (the range of the samples in brackets). One op is one round of 10,000 goroutines getting one URL from an empty memory store through an instant fetcher. Baselines (app/stampede/bench_test.go directGet): singleflight = store check then one x/sync/singleflight Group.Do that checks, fetches and puts; lock = one sync.Mutex around check, fetch, put; keyed = a sync.Mutex per URL from a map. \"Events logged\" appends every event to a stampede.Log as the playground does; the baseline logs nothing.",
+		rounds, strings.Join(args, " "), rounds))
+	return nil
+}
+
+// runLines runs bin with args natively in dir, hands each line of its output to
+// line as it comes (so the person running the bench sees it move), and
+// keeps the output for the error.
+func runLines(dir, bin string, args []string, line func(string)) error {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = nativeEnv()
+	var outb bytes.Buffer
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	waited := make(chan error, 1)
+	go func() { err := cmd.Wait(); pw.Close(); waited <- err }()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		outb.WriteString(sc.Text() + "\n")
+		line(sc.Text())
+	}
+	if err := <-waited; err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, outb.String())
+	}
 	return nil
 }
 
