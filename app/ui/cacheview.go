@@ -57,8 +57,10 @@ type cacheInspector struct {
 
 // cacheChunk is how many rows the inspector draws per draw turn
 // (draws.go): a listing of 100 entries drawn at once took the page's
-// thread for about 150 ms.
-const cacheChunk = 25
+// thread for about 150 ms, and a turn of 25 rows up to 103 ms at the end
+// of the bench's 10,000-worker run (`-only long`); with 10, no turn of
+// the inspector's at the run's end was among its longest tasks.
+const cacheChunk = 10
 
 // cacheEntry is one row: a stored Response without its body.
 type cacheEntry struct {
