@@ -137,6 +137,7 @@ func onScreen(el app.Value, seen func(bool)) (stop func()) {
 	ctor := js.Global().Get("IntersectionObserver")
 	target := app.JSValue(el)
 	if ctor.Type() != js.TypeFunction || target.Type() != js.TypeObject {
+		seen(true) // nothing to watch with: a view counts as seen
 		return func() {}
 	}
 	// seen dispatches to the UI goroutine, as go-app's own event

@@ -376,3 +376,38 @@ func TestHiddenViewsWaitForSight(t *testing.T) {
 		t.Errorf("a change outside a run drew %q; want both views", got)
 	}
 }
+
+// TestViewsUnseenUntilReported: a view mounted while a run goes on does
+// not draw the run's changes until OnScreen has said it is in sight.
+func TestViewsUnseenUntilReported(t *testing.T) {
+	log := &drawLog{}
+	sight := &sights{}
+	r := newRunner(Env{Yield: log.yield, OnScreen: sight.onScreen})
+	r.busy = true
+	h := &testHost{run: r, views: []app.UI{
+		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
+		&testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log},
+	}}
+	d := app.NewClientTester(h)
+	defer d.Close()
+	d.Consume()
+	step := func(fn func()) string {
+		t.Helper()
+		before := len(log.String())
+		d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { fn() }})
+		settle(d, r, 20)
+		return strings.TrimSpace(log.String()[before:])
+	}
+	if got := step(r.changed); got != "" {
+		t.Errorf("a change in a run before any report drew %q; want nothing", got)
+	}
+	if got := step(func() { sight.seen[0](true) }); got != "a y" {
+		t.Errorf("a reported in sight drew %q; want a, which missed a change", got)
+	}
+	if got := step(func() { sight.seen[1](false) }); got != "" {
+		t.Errorf("b reported out of sight drew %q; want nothing", got)
+	}
+	if got := step(func() { r.busy = false; r.changed() }); got != "a y b y" && got != "b y a y" {
+		t.Errorf("the run's end drew %q; want both views", got)
+	}
+}

@@ -169,7 +169,8 @@ type runView struct {
 	// hidden says the view is out of sight (Env.OnScreen): a view with
 	// every does not draw while a run goes on then, and skipped records
 	// that it missed a change. It draws once it comes into sight, or
-	// when the run ends, as every view does.
+	// when the run ends, as every view does. A view counts as out of
+	// sight until OnScreen first reports.
 	hidden, skipped bool
 }
 
@@ -219,6 +220,11 @@ func (v *runView) follow(ctx app.Context, sync func()) {
 	})
 	stopSeen := func() {}
 	if v.every > 0 && v.run.env.OnScreen != nil {
+		// Out of sight until OnScreen's first report says otherwise: a
+		// view that mounts while a run goes on (the panels below the
+		// fold mount as a run=1 link's run starts) draws once it is
+		// known to be seen, or at the run's end.
+		v.hidden = true
 		stopSeen = v.run.env.OnScreen(ctx.JSSrc(), func(seen bool) {
 			ctx.Dispatcher().Dispatch(app.Dispatch{Mode: app.Next, Source: ctx.Src(), Function: func(app.Context) {
 				v.hidden = !seen
