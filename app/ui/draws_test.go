@@ -330,49 +330,60 @@ func (s *sights) onScreen(_ app.Value, seen func(bool)) func() {
 	return func() {}
 }
 
-// TestHiddenViewsWaitForSight: while a run goes on, a view out of sight
-// does not draw; it draws once it comes into sight, and at the run's end
-// whether seen or not. A view in sight draws as before.
-func TestHiddenViewsWaitForSight(t *testing.T) {
+// sightPage mounts views a and b, drawn in turns, on a runner whose
+// OnScreen is sight; busy says whether a run goes on as they mount. step
+// runs fn on the page and returns what was drawn meanwhile.
+func sightPage(t *testing.T, busy bool) (r *runner, sight *sights, step func(fn func()) string) {
+	t.Helper()
 	log := &drawLog{}
-	sight := &sights{}
-	r := newRunner(Env{Yield: log.yield, OnScreen: sight.onScreen})
+	sight = &sights{}
+	r = newRunner(Env{Yield: log.yield, OnScreen: sight.onScreen})
+	r.busy = busy
 	h := &testHost{run: r, views: []app.UI{
 		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
 		&testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log},
 	}}
 	d := app.NewClientTester(h)
-	defer d.Close()
+	t.Cleanup(d.Close)
 	d.Consume()
 	if len(sight.seen) != 2 {
 		t.Fatalf("OnScreen called for %d views; want 2", len(sight.seen))
 	}
-	step := func(what string, fn func()) string {
+	step = func(fn func()) string {
 		t.Helper()
 		before := len(log.String())
 		d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { fn() }})
 		settle(d, r, 20)
 		return strings.TrimSpace(log.String()[before:])
 	}
-	sight.seen[0](false) // a scrolled out of sight
-	sight.seen[1](true)
-	d.Consume()
+	return r, sight, step
+}
 
-	if got := step("a change in a run", func() { r.busy = true; r.changed() }); got != "b y" {
+// TestHiddenViewsWaitForSight: while a run goes on, a view out of sight
+// does not draw; it draws once it comes into sight, and at the run's end
+// whether seen or not. A view in sight draws as before.
+func TestHiddenViewsWaitForSight(t *testing.T) {
+	r, sight, step := sightPage(t, false)
+	step(func() {
+		sight.seen[0](false) // a scrolled out of sight
+		sight.seen[1](true)
+	})
+
+	if got := step(func() { r.busy = true; r.changed() }); got != "b y" {
 		t.Errorf("a change while a is out of sight drew %q; want b only", got)
 	}
-	if got := step("a comes into sight", func() { sight.seen[0](true) }); got != "a y" {
+	if got := step(func() { sight.seen[0](true) }); got != "a y" {
 		t.Errorf("a coming into sight drew %q; want a, which missed a change", got)
 	}
-	if got := step("b goes out of sight", func() { sight.seen[1](false) }); got != "" {
+	if got := step(func() { sight.seen[1](false) }); got != "" {
 		t.Errorf("b going out of sight drew %q; want nothing", got)
 	}
 	// Both have drawn this run once (every is an hour): b out of sight
 	// skips, a waits for its time.
-	if got := step("the run's end", func() { r.busy = false; r.changed() }); got != "a y b y" && got != "b y a y" {
+	if got := step(func() { r.busy = false; r.changed() }); got != "a y b y" && got != "b y a y" {
 		t.Errorf("the run's end drew %q; want both views, in sight or not", got)
 	}
-	if got := step("a change outside a run", func() { r.changed() }); got != "a y b y" && got != "b y a y" {
+	if got := step(r.changed); got != "a y b y" && got != "b y a y" {
 		t.Errorf("a change outside a run drew %q; want both views", got)
 	}
 }
@@ -380,24 +391,7 @@ func TestHiddenViewsWaitForSight(t *testing.T) {
 // TestViewsUnseenUntilReported: a view mounted while a run goes on does
 // not draw the run's changes until OnScreen has said it is in sight.
 func TestViewsUnseenUntilReported(t *testing.T) {
-	log := &drawLog{}
-	sight := &sights{}
-	r := newRunner(Env{Yield: log.yield, OnScreen: sight.onScreen})
-	r.busy = true
-	h := &testHost{run: r, views: []app.UI{
-		&testView{runView: runView{run: r, every: time.Hour}, name: "a", log: log},
-		&testView{runView: runView{run: r, every: time.Hour}, name: "b", log: log},
-	}}
-	d := app.NewClientTester(h)
-	defer d.Close()
-	d.Consume()
-	step := func(fn func()) string {
-		t.Helper()
-		before := len(log.String())
-		d.Dispatch(app.Dispatch{Mode: app.Update, Source: h, Function: func(app.Context) { fn() }})
-		settle(d, r, 20)
-		return strings.TrimSpace(log.String()[before:])
-	}
+	r, sight, step := sightPage(t, true)
 	if got := step(r.changed); got != "" {
 		t.Errorf("a change in a run before any report drew %q; want nothing", got)
 	}
