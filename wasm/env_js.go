@@ -41,7 +41,7 @@ func browserEnv() ui.Env {
 		env.NoCrossTab = err.Error()
 	}
 	if ch, err := tabsChannel(); err == nil { // a nil *Channel must not become a non-nil ui.Channel
-		env.Tabs = ch
+		env.Tabs = tabs{ch}
 	}
 	return env
 }
@@ -94,6 +94,22 @@ func openStore(ctx context.Context) (stampede.Store, string) {
 var tabsChannel = sync.OnceValues(func() (*broadcast.Channel[[]ui.TabEvent], error) {
 	return broadcast.Open[[]ui.TabEvent]("stampede")
 })
+
+// tabs is ui.Channel on the page's BroadcastChannel; a presence message
+// goes as the two fields it has (presence).
+type tabs struct {
+	ch *broadcast.Channel[[]ui.TabEvent]
+}
+
+func (t tabs) Publish(evs []ui.TabEvent) {
+	if p, ok := asPresence(evs); ok {
+		broadcast.PublishAs(t.ch, p)
+		return
+	}
+	t.ch.Publish(evs)
+}
+
+func (t tabs) Subscribe(fn func([]ui.TabEvent)) (cancel func()) { return t.ch.Subscribe(fn) }
 
 // yieldToBrowser returns after a browser task: a setTimeout callback,
 // which the browser runs only once Go has handed the thread back (every

@@ -34,7 +34,12 @@ func Open[T any](name string) (c *Channel[T], err error) {
 // Publish sends v to the other tabs. A value that cannot be encoded or
 // posted is dropped: what the other tabs show is a courtesy, never a
 // reason to fail a run.
-func (c *Channel[T]) Publish(v T) {
+func (c *Channel[T]) Publish(v T) { PublishAs(c, v) }
+
+// PublishAs sends v to the other tabs' Channel[T]s, encoded as JSON: for
+// a message whose JSON decodes as a T but is cheaper to encode from a
+// smaller type U. It drops what Publish drops.
+func PublishAs[T, U any](c *Channel[T], v U) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return

@@ -74,3 +74,22 @@ func TestIgnoresForeignMessages(t *testing.T) {
 		t.Fatal("the valid message never arrived")
 	}
 }
+
+// TestPublishAs: a value of a smaller type whose JSON decodes as a T
+// arrives as that T.
+func TestPublishAs(t *testing.T) {
+	a, b := open(t, "test-as"), open(t, "test-as")
+	got := make(chan msg, 10)
+	defer b.Subscribe(func(m msg) { got <- m })()
+	PublishAs(a, struct {
+		Tab string `json:"tab"`
+	}{"small"})
+	select {
+	case m := <-got:
+		if m != (msg{Tab: "small"}) {
+			t.Errorf("got %+v; want {small 0}", m)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the message never arrived")
+	}
+}

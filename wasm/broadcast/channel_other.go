@@ -12,6 +12,9 @@ func Open[T any](name string) (*Channel[T], error) { return nil, ErrNotBrowser }
 // Publish does nothing.
 func (c *Channel[T]) Publish(v T) {}
 
+// PublishAs does nothing.
+func PublishAs[T, U any](c *Channel[T], v U) {}
+
 // Subscribe receives nothing; cancel does nothing.
 func (c *Channel[T]) Subscribe(fn func(T)) (cancel func()) { return func() {} }
 

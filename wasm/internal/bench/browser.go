@@ -100,8 +100,8 @@ type load struct {
 }
 
 // coldLoad opens url in a fresh browser and profile and waits until the
-// app is ready.
-func (b *bench) coldLoad(url string) (load, error) {
+// app is ready, printing a CPU profile of the load when prof is set.
+func (b *bench) coldLoad(url string, prof bool) (l load, err error) {
 	br, err := newBrowser(b.tmp)
 	if err != nil {
 		return load{}, err
@@ -112,13 +112,17 @@ func (b *bench) coldLoad(url string) (load, error) {
 	}
 	ctx, cancel := context.WithTimeout(br.ctx, 90*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		return load{}, err
-	}
-	return poll[load](br, 90*time.Second, `window.__readyMs === undefined ? null : (() => {
-	  const e = performance.getEntriesByType("resource").find(e => /\/app\.wasm(\?|$)/.test(e.name)) || {};
-	  return {readyMs: window.__readyMs, transfer: e.transferSize || 0, encoded: e.encodedBodySize || 0, decoded: e.decodedBodySize || 0};
-	})()`)
+	err = profiled(br, prof, "a cold load of "+url, func() error {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+			return err
+		}
+		l, err = poll[load](br, 90*time.Second, `window.__readyMs === undefined ? null : (() => {
+		  const e = performance.getEntriesByType("resource").find(e => /\/app\.wasm(\?|$)/.test(e.name)) || {};
+		  return {readyMs: window.__readyMs, transfer: e.transferSize || 0, encoded: e.encodedBodySize || 0, decoded: e.decodedBodySize || 0};
+		})()`)
+		return err
+	})
+	return l, err
 }
 
 // browserFigures serves the sites and measures what needs a browser.
@@ -177,11 +181,11 @@ func (b *bench) coldLoads(appURL, helloURL string) error {
 	var appReady, helloReady, appTransfer, helloTransfer []float64
 	// Interleaved, so that a noisy moment hits both.
 	for i := range n {
-		a, err := b.coldLoad(appURL + "/")
+		a, err := b.coldLoad(appURL+"/", false)
 		if err != nil {
 			return fmt.Errorf("app load %d: %w", i+1, err)
 		}
-		h, err := b.coldLoad(helloURL + "/")
+		h, err := b.coldLoad(helloURL+"/", false)
 		if err != nil {
 			return fmt.Errorf("hello load %d: %w", i+1, err)
 		}
@@ -189,6 +193,15 @@ func (b *bench) coldLoads(appURL, helloURL string) error {
 			i+1, n, a.ReadyMs, a.Transfer, h.ReadyMs, h.Transfer)
 		appReady, helloReady = append(appReady, a.ReadyMs), append(helloReady, h.ReadyMs)
 		appTransfer, helloTransfer = append(appTransfer, a.Transfer), append(helloTransfer, h.Transfer)
+	}
+	if *profile { // one more load of each, profiled and not counted
+		for _, u := range []string{appURL, helloURL} {
+			l, err := b.coldLoad(u+"/", true)
+			if err != nil {
+				return fmt.Errorf("profiled load of %s: %w", u, err)
+			}
+			progress("  that load was ready in %.0f ms (profiled)", l.ReadyMs)
+		}
 	}
 	ar, hr := median(appReady), median(helloReady)
 	b.rep.add(fmt.Sprintf("time to interactive, median of %d cold loads", n), fmt.Sprintf("%.0f ms", ar), fmt.Sprintf("%.0f ms", hr), ratio(ar, hr), "≤ 1.3×", ptr(ar <= 1.3*hr))

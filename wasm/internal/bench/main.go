@@ -69,7 +69,7 @@ var (
 	keep         = flag.String("keep", "", "build into this directory and keep it; when it holds a build already, reuse it (for iterating on one figure)")
 	cell         = flag.String("cell", "", "with -only dedup: measure one cell, such as keyed,20,100 (and profile it with -profile)")
 	dedupRepeats = flag.Int("repeat", 3, "runs of each keyed and singleflight dedup cell; the cell counts the run of median wall")
-	profile      = flag.Bool("profile", false, "keep app.wasm's function names and print a CPU profile of the 10,000-worker run (sizes then are not the shipped ones)")
+	profile      = flag.Bool("profile", false, "keep app.wasm's function names and print a CPU profile of the 10,000-worker run and of one more cold load of each page (sizes then are not the shipped ones)")
 )
 
 func want(section string) bool {
