@@ -10,9 +10,9 @@ import (
 // json.Marshal; as a TabEvent it made encoding/json build its encoders
 // for TabEvent and stampede.Event first, inside the page's first mount:
 // 27–36 ms in the browser against 8–9 ms for these two fields (the first
-// Marshal in a fresh wasm process, three runs each), and 32–65 ms of the
-// mount in CPU profiles of cold loads (`go run ./wasm/internal/bench
-// -only load -profile`). Its JSON decodes as the TabEvent it stands for.
+// Marshal in a fresh wasm process, three runs each; a CPU profile of a
+// cold load, `go run ./wasm/internal/bench -only load -profile`, had
+// pointed at it). Its JSON decodes as the TabEvent it stands for.
 type presence struct {
 	Tab      string `json:"tab"`
 	Presence string `json:"presence"`
