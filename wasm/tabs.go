@@ -9,8 +9,8 @@ import (
 // it has. The hello every page sends as it opens is the page's first
 // json.Marshal; as a TabEvent it made encoding/json build its encoders
 // for TabEvent and stampede.Event first, inside the page's first mount:
-// 27, 33 and 36 ms in the browser, against 8, 9 and 38 ms for these two fields (the first
-// Marshal in a fresh wasm process; a CPU profile of a
+// 27, 33 and 36 ms in the browser, against 8, 9 and 38 ms for these two
+// fields (the first Marshal in a fresh wasm process; a CPU profile of a
 // cold load, `go run ./wasm/internal/bench -only load -profile`, had
 // pointed at it). Its JSON decodes as the TabEvent it stands for.
 type presence struct {
